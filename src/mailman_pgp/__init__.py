@@ -1,0 +1,1 @@
+"""PGP-enabled mailing lists for GNU Mailman Core 3.3."""

@@ -1,0 +1,1 @@
+"""Creating and migrating the plugin's tables in Mailman's database."""

@@ -1,0 +1,33 @@
+"""The plugin's own alembic environment (own scripts, own version table)."""
+
+from alembic import context
+from mailman.database.model import Model
+
+from mailman_pgp.database.schema import VERSION_TABLE
+from mailman_pgp.model import PLUGIN_TABLES
+
+
+PLUGIN_TABLE_NAMES = {table.name for table in PLUGIN_TABLES}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Autogenerate sees only our tables, never Mailman's."""
+    table = obj if type_ == 'table' else getattr(obj, 'table', None)
+    return table is None or table.name in PLUGIN_TABLE_NAMES
+
+
+def run_migrations(connection):
+    context.configure(connection=connection, target_metadata=Model.metadata,
+                      version_table=VERSION_TABLE,
+                      include_object=include_object)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get('connection')
+if connection is None:
+    from mailman.config import config
+    with config.db.engine.begin() as connection:
+        run_migrations(connection)
+else:
+    run_migrations(connection)

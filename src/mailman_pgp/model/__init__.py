@@ -1,0 +1,11 @@
+"""Plugin tables on Mailman's own ``Model``, in Mailman's database."""
+
+from mailman_pgp.model.address import PGPAddress
+from mailman_pgp.model.mailinglist import PGPMailingList
+from mailman_pgp.model.sighash import PGPSigHash
+
+
+PLUGIN_TABLES = (PGPMailingList.__table__, PGPAddress.__table__,
+                 PGPSigHash.__table__)
+
+__all__ = ['PGPAddress', 'PGPMailingList', 'PGPSigHash', 'PLUGIN_TABLES']

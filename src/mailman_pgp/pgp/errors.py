@@ -1,0 +1,67 @@
+"""Errors of the crypto facade.
+
+Every failure of an OpenPGP operation is a PGPError, so callers catch one
+class; the message is written for the subscriber who has to act on it.
+"""
+
+from public import public
+
+
+@public
+class PGPError(Exception):
+    """Base of every error raised by mailman_pgp.pgp."""
+
+
+@public
+class ArmorError(PGPError):
+    """ASCII armor is malformed or its checksum does not match."""
+
+
+@public
+class PacketError(PGPError):
+    """OpenPGP packets are truncated, malformed or in an unexpected order."""
+
+
+@public
+class UnsupportedError(PGPError):
+    """A newer OpenPGP format (v5/v6 keys, SEIPDv2, AEAD/OCB) was used."""
+
+
+@public
+class NoIntegrityError(PGPError):
+    """Encrypted data without integrity protection (SED) is refused (EFAIL)."""
+
+
+@public
+class DecompressionBombError(PGPError):
+    """Compressed data inflates beyond the configured limit."""
+
+
+@public
+class DecryptionError(PGPError):
+    """The data could not be decrypted (corrupt, tampered, bad MDC)."""
+
+
+@public
+class WrongKeyError(DecryptionError):
+    """The message is not encrypted to any key we hold."""
+
+
+@public
+class KeyImportError(PGPError):
+    """A key was refused on import (absurd size, no usable parts, ...)."""
+
+
+@public
+class SignatureError(PGPError):
+    """A signature could not be made or is structurally unusable."""
+
+
+@public
+class EncryptionError(PGPError):
+    """A message could not be encrypted to the given recipients."""
+
+
+@public
+class MessageFormatError(PGPError):
+    """An email message does not have the PGP/MIME or inline shape expected."""

@@ -1,0 +1,171 @@
+"""The Key wrapper: loading, inspecting and exporting OpenPGP keys.
+
+The rest of the plugin never sees a pgpy object; it gets a Key, whose
+properties answer the questions Mailman asks (fingerprint, uids, armor).
+"""
+
+from public import public
+
+from mailman_pgp.pgp._keyparse import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_UIDS,
+    _binary_chunks,
+    _parse_one,
+    _split_keys,
+    armor_key,
+    describe_algorithm,
+)
+from mailman_pgp.pgp._quiet import quiet
+from mailman_pgp.pgp.errors import KeyImportError, PacketError
+
+public(DEFAULT_MAX_UIDS=DEFAULT_MAX_UIDS, DEFAULT_MAX_BYTES=DEFAULT_MAX_BYTES)
+
+
+@public
+class Key:
+    """An OpenPGP key (public or private), immutable from the outside."""
+
+    __slots__ = ('__weakref__', '_fp', '_k', '_usability_cache')
+
+    def __init__(self, pgpy_key):
+        # Internal: callers use Key.load, load_keys or generate_key.
+        self._k = pgpy_key
+        self._fp = str(pgpy_key.fingerprint).replace(' ', '').upper()
+        self._usability_cache = None
+
+    # -- loading -----------------------------------------------------------
+    @classmethod
+    def load(cls, data, *, max_uids=DEFAULT_MAX_UIDS,
+             max_bytes=DEFAULT_MAX_BYTES) -> 'Key':
+        """Load exactly one key from armored or binary data."""
+        keys = load_keys(data, max_uids=max_uids, max_bytes=max_bytes)
+        if len(keys) != 1:
+            raise KeyImportError(
+                f'Expected exactly one key but found {len(keys)}; please send only '
+                'your own key.')
+        return keys[0]
+
+    # -- identity ----------------------------------------------------------
+    @property
+    def fingerprint(self) -> str:
+        """40 upper-case hex digits, no spaces."""
+        return self._fp
+
+    @property
+    def keyid(self) -> str:
+        """The 16 hex digit long key ID of the primary key."""
+        return self._fp[-16:]
+
+    @property
+    def subkey_ids(self) -> list:
+        return [str(k.fingerprint).replace(' ', '')[-16:]
+                for k in self._k.subkeys.values()]
+
+    @property
+    def is_private(self) -> bool:
+        return not self._k.is_public
+
+    @property
+    def public(self) -> 'Key':
+        """This key without secret material."""
+        if self._k.is_public:
+            return self
+        with quiet():
+            return Key(self._k.pubkey)
+
+    @property
+    def uids(self) -> list:
+        """[(name, email)] of the user IDs, primary first."""
+        out = []
+        with quiet():
+            uids = [u for u in self._k.userids]
+            uids.sort(key=lambda u: not u.is_primary)
+            for uid in uids:
+                out.append((uid.name or '', uid.email or ''))
+        return out
+
+    @property
+    def emails(self) -> list:
+        return [email.lower() for _, email in self.uids if email]
+
+    @property
+    def created(self):
+        return self._k.created
+
+    @property
+    def expires_at(self):
+        """When the primary key expires according to its valid self
+        signatures, or None."""
+        return self.usability().expires_at
+
+    @property
+    def algorithm(self) -> str:
+        """E.g. 'EdDSA/Ed25519 + ECDH/Curve25519' or 'RSA-3072'."""
+        names = [describe_algorithm(self._k)]
+        for sub in self._k.subkeys.values():
+            name = describe_algorithm(sub)
+            if name not in names:
+                names.append(name)
+        return ' + '.join(names)
+
+    def usability(self, now=None):
+        """Return a Usability report (see mailman_pgp.pgp.usability)."""
+        from mailman_pgp.pgp.usability import check_usability
+        if now is None and self._usability_cache is not None:
+            report, when = self._usability_cache
+            import time
+            if time.monotonic() - when < 60:
+                return report
+        report = check_usability(self._k, now)
+        if now is None:
+            import time
+            self._usability_cache = (report, time.monotonic())
+        return report
+
+    # -- export ------------------------------------------------------------
+    def armor(self) -> str:
+        """Armored key; private armor for a private key."""
+        with quiet():
+            return armor_key(self._k)
+
+    def public_armor(self) -> str:
+        return self.public.armor()
+
+    def __bytes__(self):
+        with quiet():
+            return bytes(self._k)
+
+    def __eq__(self, other):
+        if not isinstance(other, Key):
+            return NotImplemented
+        return (self._fp == other._fp
+                and self.is_private == other.is_private)
+
+    def __hash__(self):
+        return hash((self._fp, self.is_private))
+
+    def __repr__(self):
+        return '<Key {} {}{}>'.format(
+            self._fp, self.algorithm, ' private' if self.is_private else '')
+
+
+@public
+def load_keys(data, *, max_uids=DEFAULT_MAX_UIDS,
+              max_bytes=DEFAULT_MAX_BYTES) -> list:
+    """Load every key in data (armored, possibly several blocks, or binary).
+
+    Absurd keys (more than max_uids user IDs, more than max_bytes of data)
+    raise KeyImportError; pass None to lift a limit.
+    """
+    if isinstance(data, (bytes, bytearray, str)) and max_bytes is not None \
+            and len(data) > 2 * max_bytes:
+        raise KeyImportError(f'The key data is larger than the {max_bytes} bytes '
+                             'accepted; please send a minimal key.'
+                             )
+    keys = []
+    for chunk in _binary_chunks(data):
+        for blob in _split_keys(chunk, max_uids, max_bytes):
+            keys.append(Key(_parse_one(blob)))
+    if not keys:
+        raise PacketError('No key was found in the data.')
+    return keys

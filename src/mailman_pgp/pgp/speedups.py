@@ -1,0 +1,80 @@
+"""PGPy hot-spot fixes, applied once when the facade is imported.
+
+PGPy rebuilds (and re-validates) the cryptography key object on every
+private-key operation, about 110 ms for RSA-3072, and computes the armor
+CRC24 bit by bit. Both are patched here, in one place, on the classes (no
+installed file is edited). tests/pgp/test_speedups.py pins the behaviour.
+"""
+
+from pgpy.packet import fields as _fields
+from pgpy.types import Armorable
+
+from mailman_pgp.pgp._quiet import pgpy  # noqa: F401
+from mailman_pgp.pgp.armor import crc24
+
+_PATCHED = []
+
+
+def _cached(method, attrs):
+    """Wrap a __privkey__/__pubkey__ method with a per-object cache that is
+    keyed on the key material, so a changed field rebuilds it."""
+    def wrapper(self):
+        material = tuple(getattr(self, a, None) for a in attrs)
+        cache = self.__dict__.get('_mmpgp_cache')
+        if cache is not None and cache[0] == material:
+            return cache[1]
+        obj = method(self)
+        self.__dict__['_mmpgp_cache'] = (material, obj)
+        return obj
+    wrapper.__wrapped__ = method
+    wrapper._mmpgp = True
+    return wrapper
+
+
+def _install():
+    if _PATCHED:
+        return
+    priv = [(_fields.RSAPriv, '__privkey__', ('n', 'e', 'd', 'p', 'q')),
+            (_fields.ECDSAPriv, '__privkey__', ('s',)),
+            (_fields.EdDSAPriv, '__privkey__', ('s',)),
+            (_fields.ECDHPriv, '__privkey__', ('s',)),
+            (_fields.RSAPub, '__pubkey__', ('n', 'e')),
+            (_fields.ECDSAPub, '__pubkey__', ('p',)),
+            (_fields.EdDSAPub, '__pubkey__', ('p',)),
+            (_fields.ECDHPub, '__pubkey__', ('p',))]
+    for cls, name, attrs in priv:
+        method = cls.__dict__.get(name)
+        if method is None or getattr(method, '_mmpgp', False):
+            continue
+        setattr(cls, name, _cached(method, attrs))
+        _PATCHED.append((cls, name, method))
+    original = Armorable.__dict__['crc24']
+    Armorable.crc24 = staticmethod(crc24)
+    _PATCHED.append((Armorable, 'crc24', original))
+
+
+def _fix_brainpool():
+    """PGPy's own Brainpool curve classes lack group_order under current
+    cryptography; point its curve OIDs at cryptography's classes."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from pgpy.constants import EllipticCurveOID as OID
+    for member, curve in ((OID.Brainpool_P256, ec.BrainpoolP256R1),
+                          (OID.Brainpool_P384, ec.BrainpoolP384R1),
+                          (OID.Brainpool_P512, ec.BrainpoolP512R1)):
+        member.curve = curve
+
+
+def uninstall():
+    """Restore PGPy's original methods (for tests and benchmarks)."""
+    while _PATCHED:
+        cls, name, method = _PATCHED.pop()
+        setattr(cls, name, method)
+
+
+def install():
+    """(Re-)apply the patches."""
+    _install()
+
+
+_fix_brainpool()
+_install()

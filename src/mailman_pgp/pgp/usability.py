@@ -1,0 +1,161 @@
+"""Key usability: what PGPy's verify() does not check.
+
+A key is usable to encrypt (or sign) when a non-expired, non-revoked part
+with that capability is bound by a valid self-signature to a non-expired,
+non-revoked primary key with at least one valid user ID.
+"""
+
+from dataclasses import dataclass, field
+
+from public import public
+
+from mailman_pgp.pgp._keyparse import now_utc
+from mailman_pgp.pgp._quiet import constants, quiet
+
+ST = constants.SignatureType
+KF = constants.KeyFlags
+_CERTS = (ST.Generic_Cert, ST.Persona_Cert, ST.Casual_Cert, ST.Positive_Cert)
+_ENCRYPT_ALGS = {'RSAEncryptOrSign', 'RSAEncrypt', 'ECDH', 'ElGamal'}
+_SIGN_ALGS = {'RSAEncryptOrSign', 'RSASign', 'ECDSA', 'EdDSA', 'DSA'}
+
+
+@public
+@dataclass
+class Usability:
+    """What a key can be used for now, and why not."""
+    can_encrypt: bool
+    can_sign: bool
+    expired: bool
+    revoked: bool
+    reasons: list = field(default_factory=list)
+    expires_at: object = None
+    # Long key IDs of the parts usable for encryption / signing.
+    encryption_keyids: list = field(default_factory=list)
+    signing_keyids: list = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        return self.can_encrypt and self.can_sign
+
+
+def _valid(primary, subject, sig, now):
+    """Return True if sig is a valid, current signature by primary."""
+    if sig.signer != primary.fingerprint.keyid:
+        return False
+    if sig.expires_at is not None and sig.expires_at <= now:
+        return False
+    if sig.created > now:
+        return False
+    try:
+        return bool(primary.verify(subject, sig))
+    except Exception:  # noqa: BLE001 (a broken signature is invalid)
+        return False
+
+
+def _keyid(k):
+    return str(k.fingerprint).replace(' ', '')[-16:]
+
+
+def check_usability(k, now=None) -> Usability:
+    """Compute the Usability of a pgpy key (internal; see Key.usability)."""
+    now = now_utc(now)
+    primary = k if k.is_primary else k.parent
+    reasons = []
+    with quiet():
+        return _check(primary, now, reasons)
+
+
+def _check(primary, now, reasons):
+    revoked = False
+    for sig in primary.__sig__:
+        if sig.type == ST.KeyRevocation and _valid(primary, primary, sig,
+                                                   now):
+            revoked = True
+            reasons.append('The key has been revoked.')
+            break
+    # User IDs: newest valid self-certification, not revoked after it.
+    best = None
+    valid_uids = 0
+    for uid in primary.userids:
+        certs = [s for s in uid.__sig__ if s.type in _CERTS
+                 and _valid(primary, uid, s, now)]
+        if not certs:
+            continue
+        cert = max(certs, key=lambda s: s.created)
+        revs = [s for s in uid.__sig__ if s.type == ST.CertRevocation
+                and s.created >= cert.created
+                and _valid(primary, uid, s, now)]
+        if revs:
+            continue
+        valid_uids += 1
+        rank = (uid.is_primary, cert.created)
+        if best is None or rank > best[0]:
+            best = (rank, cert)
+    if best is None:
+        reasons.append('The key has no valid (self-signed, unrevoked) '
+                       'user ID.')
+    for sig in primary.__sig__:
+        if sig.type == ST.DirectlyOnKey and _valid(
+                primary, primary, sig, now) and (
+                best is None or sig.created > best[1].created):
+                best = ((True, sig.created), sig)
+    selfsig = best[1] if best else None
+    expires_at = None
+    if selfsig is not None and selfsig.key_expiration:
+        expires_at = primary.created + selfsig.key_expiration
+    expired = expires_at is not None and expires_at <= now
+    if expired:
+        reasons.append(f'The key expired on {expires_at:%Y-%m-%d}.')
+    enc, sign = [], []
+    primary_ok = selfsig is not None and not expired and not revoked
+    alg = primary.key_algorithm.name
+    if primary_ok:
+        flags = selfsig.key_flags or set()
+        if KF.Sign in flags and alg in _SIGN_ALGS:
+            sign.append(_keyid(primary))
+        if flags & {KF.EncryptCommunications, KF.EncryptStorage} and \
+                alg in _ENCRYPT_ALGS:
+            enc.append(_keyid(primary))
+    for sub in primary.subkeys.values():
+        _subkey(primary, sub, now, primary_ok, enc, sign, reasons)
+    if primary_ok and not enc:
+        reasons.append('The key has no usable encryption subkey.')
+    if primary_ok and not sign:
+        reasons.append('The key has no usable signing key.')
+    return Usability(bool(enc), bool(sign), expired, revoked, reasons,
+                     expires_at, enc, sign)
+
+
+def _subkey(primary, sub, now, primary_ok, enc, sign, reasons):
+    binds = [s for s in sub.__sig__ if s.type == ST.Subkey_Binding
+             and _valid(primary, sub, s, now)]
+    if not binds:
+        return
+    bind = max(binds, key=lambda s: s.created)
+    for sig in sub.__sig__:
+        if sig.type == ST.SubkeyRevocation and _valid(primary, sub, sig,
+                                                      now):
+            return
+    if bind.key_expiration and sub.created + bind.key_expiration <= now:
+        return
+    if not primary_ok:
+        return
+    flags = bind.key_flags or set()
+    alg = sub.key_algorithm.name
+    if flags & {KF.EncryptCommunications, KF.EncryptStorage} and \
+            alg in _ENCRYPT_ALGS:
+        enc.append(_keyid(sub))
+    if KF.Sign in flags and alg in _SIGN_ALGS:
+        # A signing subkey needs its back signature (primary key binding).
+        if _has_backsig(sub, bind):
+            sign.append(_keyid(sub))
+        else:
+            reasons.append(f'Signing subkey {_keyid(sub)} lacks its back signature.'
+                           )
+
+
+def _has_backsig(sub, bind):
+    sp = bind._signature.subpackets
+    return any(name in sp for name in ('EmbeddedSignature',
+                                       'u_EmbeddedSignature',
+                                       'h_EmbeddedSignature'))

@@ -1,0 +1,69 @@
+"""The mailman-pgp plugin object Mailman loads from ``[plugin.pgp]``."""
+
+import logging
+import sys
+import warnings
+
+import zope.event
+
+from mailman.config import config
+from mailman.interfaces.plugin import IPlugin
+from public import public
+from zope.interface import implementer
+
+from mailman_pgp.config import PGPConfigError, SiteConfig, set_site_config
+
+
+log = logging.getLogger('mailman.plugins.pgp')
+
+
+@public
+def load_site_config() -> SiteConfig:
+    """Load the file named by ``[plugin.pgp] configuration:``."""
+    try:
+        source = str(getattr(config, 'plugin.pgp')['configuration']).strip()
+    except Exception:
+        source = ''
+    paths = dict(config.paths) if getattr(config, 'paths', None) else {}
+    return SiteConfig.load(source or None, paths)
+
+
+@public
+@implementer(IPlugin)
+class PGPMailman:
+    """Hooks run in every Mailman process: idempotent, safe in parallel."""
+
+    name = 'pgp'
+
+    def pre_hook(self):
+        warnings.filterwarnings('ignore', module=r'pgpy(\..*)?$')
+        try:
+            site = load_site_config()
+        except PGPConfigError as error:
+            log.error('mailman-pgp configuration refused:\n%s', error)
+            # A PGP list must not run on settings nobody chose: stop here,
+            # as Mailman does for its own configuration errors.
+            print('mailman-pgp configuration refused:\n{}'.format(error),
+                  file=sys.stderr)
+            raise SystemExit(1) from None
+        set_site_config(site)
+        from mailman_pgp.keystore import key_store, reset_key_store
+        reset_key_store()
+        key_store().ensure_directories()
+        # Importing the models before the database is created lets a
+        # brand-new database get our tables along with Mailman's.
+        import mailman_pgp.model  # noqa: F401
+        from mailman_pgp.lifecycle import handle_list_deleting
+        if handle_list_deleting not in zope.event.subscribers:
+            zope.event.subscribers.append(handle_list_deleting)
+
+    def post_hook(self):
+        from mailman_pgp.database.schema import ensure_schema
+        from mailman_pgp.wiring import wiring_problems
+        ensure_schema()
+        for problem in wiring_problems(config):
+            log.error('mailman.cfg: %s', problem)
+
+    @property
+    def resource(self):
+        return None

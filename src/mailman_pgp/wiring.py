@@ -1,0 +1,96 @@
+"""Check the mailman.cfg lines the plugin needs (DESIGN.md "Wiring").
+
+Every missing or wrong line is one problem, phrased as the fix.  The plugin
+logs them at start-up and ``mailman pgp check`` prints them.
+"""
+
+import os
+import stat
+
+from lazr.config import as_boolean
+from public import public
+
+
+PLUGIN_CLASS = 'mailman_pgp.plugin.PGPMailman'
+PLUGIN_NAME = 'pgp'
+
+# (section, option, expected value, why it matters)
+REQUIRED = (
+    ('plugin.pgp', 'class', PLUGIN_CLASS,
+     'the plugin is not loaded'),
+    ('plugin.pgp', 'enabled', 'yes',
+     'the plugin is not loaded'),
+    ('plugin.pgp', 'component_package', 'mailman_pgp',
+     'the PGP styles, chain, pipeline and commands are not found'),
+    ('runner.in', 'class', 'mailman_pgp.runners.incoming.PGPIncomingRunner',
+     'posts to PGP lists are not decrypted and checked'),
+    ('runner.command', 'class',
+     'mailman_pgp.runners.command.PGPCommandRunner',
+     'encrypted command mail is ignored'),
+    ('mta', 'outgoing', 'mailman_pgp.mta.deliver.deliver',
+     'PGP list posts would not be encrypted to members'),
+    ('archiver.pgp-mbox', 'class',
+     'mailman_pgp.archivers.local_mbox.LocalMboxArchiver',
+     'the encrypted mbox archiver is not available'),
+    ('archiver.pgp-mbox', 'enable', 'yes',
+     'the encrypted mbox archiver is not available'),
+    ('archiver.pgp-maildir', 'class',
+     'mailman_pgp.archivers.local_maildir.LocalMaildirArchiver',
+     'the encrypted maildir archiver is not available'),
+    ('archiver.pgp-maildir', 'enable', 'yes',
+     'the encrypted maildir archiver is not available'),
+)
+
+
+def _value(config, section: str, option: str) -> str | None:
+    try:
+        return str(getattr(config, section)[option]).strip()
+    except Exception:       # lazr raises several kinds for a missing name
+        return None
+
+
+def _same(option: str, actual: str | None, expected: str) -> bool:
+    if actual is None:
+        return False
+    if option in ('enabled', 'enable'):
+        try:
+            return as_boolean(actual) == as_boolean(expected)
+        except ValueError:
+            return False
+    return actual == expected
+
+
+@public
+def wiring_problems(config) -> list[str]:
+    """The mailman.cfg lines that are missing or wrong, each with its fix."""
+    problems = []
+    for section, option, expected, why in REQUIRED:
+        actual = _value(config, section, option)
+        if not _same(option, actual, expected):
+            shown = 'missing' if not actual else 'is {!r}'.format(actual)
+            problems.append('[{}] {}: {}; set it to {} ({} without it)'.format(
+                section, option, shown, expected, why))
+    return problems
+
+
+@public
+def permission_problems(store) -> list[str]:
+    """Key directories or files that others than Mailman can read."""
+    problems = []
+    for directory in (store.list_keydir, store.user_keydir,
+                      store.archive_keydir):
+        if not os.path.isdir(directory):
+            continue
+        mode = stat.S_IMODE(os.stat(directory).st_mode)
+        if mode & 0o077:
+            problems.append('{} has mode {:o}; run chmod 700 on it'.format(
+                directory, mode))
+    for name in sorted(os.listdir(store.list_keydir)
+                       if os.path.isdir(store.list_keydir) else ()):
+        path = os.path.join(store.list_keydir, name)
+        mode = stat.S_IMODE(os.lstat(path).st_mode)
+        if name.endswith('.asc') and mode & 0o077:
+            problems.append(
+                '{} (a list private key) has mode {:o}; run chmod 600 on '
+                'it'.format(path, mode))
+    return problems

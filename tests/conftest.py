@@ -1,0 +1,127 @@
+"""Run Mailman's zope-style test layers under pytest, with the plugin wired.
+
+A test class sets ``layer = ConfigLayer`` (or SMTPLayer, RESTLayer...).
+With MAILMAN_PGP_TEST_DB=postgresql the layers use a fresh database on the
+PostgreSQL server at $MAILMAN_PGP_TEST_PG (default
+postgresql://postgres@127.0.0.1:5432), dropped again at the end.
+"""
+
+import os
+import sys
+import tempfile
+
+import pytest
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SRC = os.path.join(ROOT, 'src')
+if os.path.isdir(SRC):
+    sys.path.insert(0, SRC)
+    # Runner subprocesses (REST, LMTP layers) import the plugin too.
+    os.environ['PYTHONPATH'] = os.pathsep.join(
+        p for p in (SRC, os.environ.get('PYTHONPATH')) if p)
+
+_WORK = tempfile.mkdtemp(prefix='mailman-pgp-tests-')
+_PG_DATABASE = None
+
+
+def _postgres_section() -> str:
+    global _PG_DATABASE
+    import psycopg2
+    server = os.environ.get('MAILMAN_PGP_TEST_PG',
+                            'postgresql://postgres@127.0.0.1:5432')
+    _PG_DATABASE = 'mailman_pgp_test_{}'.format(os.getpid())
+    connection = psycopg2.connect(server + '/postgres')
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute('DROP DATABASE IF EXISTS ' + _PG_DATABASE)
+        cursor.execute('CREATE DATABASE ' + _PG_DATABASE)
+    connection.close()
+    return ('[database]\nclass: mailman.database.postgresql.'
+            'PostgreSQLDatabase\nurl: {}/{}\n'.format(server, _PG_DATABASE))
+
+
+def _write_testing_cfg() -> str:
+    from importlib.resources import files
+    wiring = files('mailman_pgp.config').joinpath('mailman.cfg').read_text()
+    wiring = wiring.replace(
+        'configuration: python:mailman_pgp.config.mailman_pgp',
+        'configuration: python:mailman_pgp.testing.mailman_pgp')
+    if os.environ.get('MAILMAN_PGP_TEST_DB') == 'postgresql':
+        wiring += '\n' + _postgres_section()
+    path = os.path.join(_WORK, 'mailman-pgp-testing.cfg')
+    with open(path, 'w') as fp:
+        fp.write(wiring)
+    return path
+
+
+os.environ['MAILMAN_EXTRA_TESTING_CFG'] = _write_testing_cfg()
+
+from mailman.testing.layers import MockAndMonkeyLayer   # noqa: E402
+
+MockAndMonkeyLayer.testing_mode = True   # what nose2's start callback does
+_active = []                             # layers set up now, base first
+
+
+def _lineage(layer):
+    return [c for c in reversed(layer.__mro__) if c is not object]
+
+
+def _call(layer, name):
+    # Like nose2's layers plugin: only methods the class defines itself.
+    if name in layer.__dict__:
+        getattr(layer, name)()
+
+
+def _layer_of(item):
+    cls = getattr(item, 'cls', None)
+    return getattr(cls, 'layer', None) or getattr(item.module, 'layer', None)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # Group tests by layer lineage so that each layer is set up once
+    # (SMTPLayer cannot be set up twice in one process).
+    def key(item):
+        layer = _layer_of(item)
+        return () if layer is None else tuple(
+            c.__module__ + '.' + c.__qualname__ for c in _lineage(layer))
+    items.sort(key=key)
+
+
+def _switch_to(layer):
+    want = _lineage(layer)
+    while _active and _active[-1] not in want:
+        _call(_active.pop(), 'tearDown')
+    for cls in want:
+        if cls not in _active:
+            _call(cls, 'setUp')
+            _active.append(cls)
+
+
+@pytest.fixture(autouse=True)
+def _mailman_layer(request):
+    layer = _layer_of(request.node)
+    if layer is None:
+        yield
+        return
+    _switch_to(layer)
+    for cls in _lineage(layer):
+        _call(cls, 'testSetUp')
+    yield
+    for cls in reversed(_lineage(layer)):
+        _call(cls, 'testTearDown')
+
+
+def pytest_sessionfinish(session, exitstatus):
+    while _active:
+        _call(_active.pop(), 'tearDown')
+    if _PG_DATABASE:
+        import psycopg2
+        server = os.environ.get('MAILMAN_PGP_TEST_PG',
+                                'postgresql://postgres@127.0.0.1:5432')
+        connection = psycopg2.connect(server + '/postgres')
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute('DROP DATABASE IF EXISTS ' + _PG_DATABASE)
+        connection.close()
