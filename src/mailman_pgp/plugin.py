@@ -66,4 +66,6 @@ class PGPMailman:
 
     @property
     def resource(self):
-        return None
+        # Served at /3.1/plugins/pgp/; read on every request.
+        from mailman_pgp.rest.root import PGPRoot
+        return PGPRoot()
