@@ -123,5 +123,6 @@ def pytest_sessionfinish(session, exitstatus):
         connection = psycopg2.connect(server + '/postgres')
         connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute('DROP DATABASE IF EXISTS ' + _PG_DATABASE)
+            cursor.execute('DROP DATABASE IF EXISTS {} WITH (FORCE)'.format(
+                _PG_DATABASE))
         connection.close()
