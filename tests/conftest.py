@@ -82,6 +82,10 @@ def _layer_of(item):
 def pytest_collection_modifyitems(session, config, items):
     # Group tests by layer lineage so that each layer is set up once
     # (SMTPLayer cannot be set up twice in one process).
+    for item in items:
+        if _layer_of(item) is not None:
+            item.add_marker('database')
+
     def key(item):
         layer = _layer_of(item)
         return () if layer is None else tuple(

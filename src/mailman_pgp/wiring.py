@@ -70,7 +70,20 @@ def wiring_problems(config) -> list[str]:
             shown = 'missing' if not actual else 'is {!r}'.format(actual)
             problems.append('[{}] {}: {}; set it to {} ({} without it)'.format(
                 section, option, shown, expected, why))
+        elif option in ('class', 'outgoing') and not _importable(actual):
+            problems.append('[{}] {}: {} cannot be imported; is mailman-pgp '
+                            'installed in the Python that runs Mailman?'
+                            .format(section, option, actual))
     return problems
+
+
+def _importable(dotted: str) -> bool:
+    from mailman.utilities.modules import find_name
+    try:
+        find_name(dotted)
+    except (ImportError, AttributeError):
+        return False
+    return True
 
 
 @public

@@ -106,3 +106,22 @@ def list_keys():
                        parse_key_spec('RSA:3072', 'sub'),
                        [('RSA List', 'rsa@lists.example.com')])
     return {'cv25519': cv, 'rsa': rsa}
+
+
+@pytest.fixture(scope='session')
+def gpg_world(gpg_session, gpg_keys, list_keys):
+    """The session gpg holding the senders' secret keys and the lists'
+    public keys; the facade holds the lists' secret keys."""
+    for key in list_keys.values():
+        gpg_session.import_(key.public_armor())
+    return gpg_session
+
+
+@pytest.fixture
+def gpg2():
+    """A second, empty gpg home (to check what another user would see)."""
+    home = new_home()
+    yield GnuPG(home)
+    subprocess.run(['gpgconf', '--homedir', home, '--kill', 'all'],
+                   capture_output=True, check=False)
+    shutil.rmtree(home, ignore_errors=True)

@@ -6,6 +6,17 @@ the names re-exported here.
 
 from mailman_pgp.pgp import speedups  # noqa: F401  (installs PGPy fixes)
 from mailman_pgp.pgp.armor import armor, crc24, dearmor, find_blocks, is_armored
+from mailman_pgp.pgp.crypto import (
+    DEFAULT_MAX_SIZE,
+    MICALG,
+    Decrypted,
+    choose_cipher,
+    decrypt,
+    encrypt,
+    encrypt_each,
+    sign_detached,
+    sign_message,
+)
 from mailman_pgp.pgp.errors import (
     ArmorError,
     DecompressionBombError,
@@ -20,8 +31,45 @@ from mailman_pgp.pgp.errors import (
     UnsupportedError,
     WrongKeyError,
 )
+from mailman_pgp.pgp.found import FoundKeys, Revocation, find_keys
+from mailman_pgp.pgp.headers import OBSCURED_SUBJECT, apply_protected_headers, protect
+from mailman_pgp.pgp.inline import (
+    clearsign,
+    decrypt_inline,
+    is_inline_encrypted,
+    is_inline_signed,
+    sign_inline,
+    strip_inline_signature,
+    verify_inline,
+)
 from mailman_pgp.pgp.keygen import generate_key
+from mailman_pgp.pgp.keyops import (
+    apply_revocation,
+    import_key,
+    merge_certifications,
+    minimize,
+)
 from mailman_pgp.pgp.keys import DEFAULT_MAX_BYTES, DEFAULT_MAX_UIDS, Key, load_keys
+from mailman_pgp.pgp.message import (
+    decrypt_message,
+    has_encrypted_parts,
+    has_signed_parts,
+    is_encrypted,
+    is_signed,
+    signature_form,
+    strip_signature,
+    verify_message,
+)
+from mailman_pgp.pgp.mime import (
+    DecryptedMessage,
+    decrypt_mime,
+    encrypt_mime,
+    encrypt_mime_each,
+    is_mime_encrypted,
+    is_mime_signed,
+    sign_mime,
+    verify_mime,
+)
 from mailman_pgp.pgp.spec import (
     ALLOWED_PRIMARY_SPECS,
     ALLOWED_SUB_SPECS,
@@ -29,16 +77,23 @@ from mailman_pgp.pgp.spec import (
     parse_key_spec,
 )
 from mailman_pgp.pgp.usability import Usability
+from mailman_pgp.pgp.verify import Verification, verify_detached
 
 __all__ = [
     'ALLOWED_PRIMARY_SPECS',
     'ALLOWED_SUB_SPECS',
     'DEFAULT_MAX_BYTES',
+    'DEFAULT_MAX_SIZE',
     'DEFAULT_MAX_UIDS',
+    'MICALG',
+    'OBSCURED_SUBJECT',
     'ArmorError',
     'DecompressionBombError',
+    'Decrypted',
+    'DecryptedMessage',
     'DecryptionError',
     'EncryptionError',
+    'FoundKeys',
     'Key',
     'KeyImportError',
     'KeySpec',
@@ -46,16 +101,54 @@ __all__ = [
     'NoIntegrityError',
     'PGPError',
     'PacketError',
+    'Revocation',
     'SignatureError',
     'UnsupportedError',
     'Usability',
+    'Verification',
     'WrongKeyError',
+    'apply_protected_headers',
+    'apply_revocation',
     'armor',
+    'choose_cipher',
+    'clearsign',
     'crc24',
     'dearmor',
+    'decrypt',
+    'decrypt_inline',
+    'decrypt_message',
+    'decrypt_mime',
+    'encrypt',
+    'encrypt_each',
+    'encrypt_mime',
+    'encrypt_mime_each',
     'find_blocks',
+    'find_keys',
     'generate_key',
+    'has_encrypted_parts',
+    'has_signed_parts',
+    'import_key',
     'is_armored',
+    'is_encrypted',
+    'is_inline_encrypted',
+    'is_inline_signed',
+    'is_mime_encrypted',
+    'is_mime_signed',
+    'is_signed',
     'load_keys',
+    'merge_certifications',
+    'minimize',
     'parse_key_spec',
+    'protect',
+    'sign_detached',
+    'sign_inline',
+    'sign_message',
+    'sign_mime',
+    'signature_form',
+    'strip_inline_signature',
+    'strip_signature',
+    'verify_detached',
+    'verify_inline',
+    'verify_message',
+    'verify_mime',
 ]

@@ -14,11 +14,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, x25519
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.keywrap import (
-    InvalidUnwrap, aes_key_unwrap, aes_key_wrap)
+    InvalidUnwrap,
+    aes_key_unwrap,
+    aes_key_wrap,
+)
 
 from mailman_pgp.pgp import packets as P
-from mailman_pgp.pgp.errors import (
-    DecryptionError, EncryptionError, UnsupportedError)
+from mailman_pgp.pgp.errors import DecryptionError, EncryptionError, UnsupportedError
 
 try:  # cryptography >= 43 keeps CFB only among the "decrepit" modes.
     from cryptography.hazmat.decrepit.ciphers.modes import CFB
@@ -69,8 +71,15 @@ def _checksummed(cipher: int, key: bytes) -> bytes:
 class Recipient:
     """Precomputed PKESK material for one encryption (sub)key."""
 
-    __slots__ = ('keyid', 'alg', 'pub', 'curve', 'param', 'kek_len',
-                 'kdf_hash')
+    __slots__ = (
+        'alg',
+        'curve',
+        'kdf_hash',
+        'kek_len',
+        'keyid',
+        'param',
+        'pub',
+    )
 
     def __init__(self, pgpy_subkey):
         from mailman_pgp.pgp._quiet import quiet
@@ -86,8 +95,8 @@ class Recipient:
                 return
             if self.alg != ECDH_ALG:
                 raise EncryptionError(
-                    'The recipient key uses an algorithm ({}) that cannot '
-                    'encrypt.'.format(pgpy_subkey.key_algorithm.name))
+                    f'The recipient key uses an algorithm ({pgpy_subkey.key_algorithm.name}) that cannot '
+                    'encrypt.')
             oid = str(km.oid.value)
             if oid.endswith('3029.1.5.1'):
                 self.curve = 'x25519'
@@ -215,8 +224,8 @@ def seipd_encrypt(cipher: int, key: bytes, plaintext: bytes) -> bytes:
 def seipd_decrypt(cipher: int, key: bytes, body: bytes) -> bytes:
     """Decrypt a SEIPD v1 packet body and check its MDC."""
     if cipher not in CIPHERS:
-        raise UnsupportedError('The message uses a cipher ({}) this list '
-                               'does not support.'.format(cipher))
+        raise UnsupportedError(f'The message uses a cipher ({cipher}) this list '
+                               'does not support.')
     cls, _ = CIPHERS[cipher]
     bs = cls.block_size // 8
     if len(body) < 1 + bs + 2 + 22:

@@ -4,6 +4,8 @@ The rest of the plugin never sees a pgpy object; it gets a Key, whose
 properties answer the questions Mailman asks (fingerprint, uids, armor).
 """
 
+import time
+
 from public import public
 
 from mailman_pgp.pgp._keyparse import (
@@ -25,13 +27,14 @@ public(DEFAULT_MAX_UIDS=DEFAULT_MAX_UIDS, DEFAULT_MAX_BYTES=DEFAULT_MAX_BYTES)
 class Key:
     """An OpenPGP key (public or private), immutable from the outside."""
 
-    __slots__ = ('__weakref__', '_fp', '_k', '_usability_cache')
+    __slots__ = ('__weakref__', '_cache', '_fp', '_k')
 
     def __init__(self, pgpy_key):
         # Internal: callers use Key.load, load_keys or generate_key.
         self._k = pgpy_key
         self._fp = str(pgpy_key.fingerprint).replace(' ', '').upper()
-        self._usability_cache = None
+        # Derived data that is costly to compute: usability, recipients.
+        self._cache = {}
 
     # -- loading -----------------------------------------------------------
     @classmethod
@@ -111,15 +114,13 @@ class Key:
     def usability(self, now=None):
         """Return a Usability report (see mailman_pgp.pgp.usability)."""
         from mailman_pgp.pgp.usability import check_usability
-        if now is None and self._usability_cache is not None:
-            report, when = self._usability_cache
-            import time
-            if time.monotonic() - when < 60:
-                return report
+        cached = self._cache.get('usability')
+        if now is None and cached is not None and \
+                time.monotonic() - cached[1] < 60:
+            return cached[0]
         report = check_usability(self._k, now)
         if now is None:
-            import time
-            self._usability_cache = (report, time.monotonic())
+            self._cache['usability'] = (report, time.monotonic())
         return report
 
     # -- export ------------------------------------------------------------

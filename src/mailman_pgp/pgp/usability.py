@@ -32,6 +32,9 @@ class Usability:
     # Long key IDs of the parts usable for encryption / signing.
     encryption_keyids: list = field(default_factory=list)
     signing_keyids: list = field(default_factory=list)
+    # Long key IDs of subkeys that are revoked or expired.
+    revoked_keyids: list = field(default_factory=list)
+    expired_keyids: list = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -116,17 +119,18 @@ def _check(primary, now, reasons):
         if flags & {KF.EncryptCommunications, KF.EncryptStorage} and \
                 alg in _ENCRYPT_ALGS:
             enc.append(_keyid(primary))
+    gone = ([], [])
     for sub in primary.subkeys.values():
-        _subkey(primary, sub, now, primary_ok, enc, sign, reasons)
+        _subkey(primary, sub, now, primary_ok, enc, sign, reasons, gone)
     if primary_ok and not enc:
         reasons.append('The key has no usable encryption subkey.')
     if primary_ok and not sign:
         reasons.append('The key has no usable signing key.')
     return Usability(bool(enc), bool(sign), expired, revoked, reasons,
-                     expires_at, enc, sign)
+                     expires_at, enc, sign, *gone)
 
 
-def _subkey(primary, sub, now, primary_ok, enc, sign, reasons):
+def _subkey(primary, sub, now, primary_ok, enc, sign, reasons, gone):
     binds = [s for s in sub.__sig__ if s.type == ST.Subkey_Binding
              and _valid(primary, sub, s, now)]
     if not binds:
@@ -135,8 +139,10 @@ def _subkey(primary, sub, now, primary_ok, enc, sign, reasons):
     for sig in sub.__sig__:
         if sig.type == ST.SubkeyRevocation and _valid(primary, sub, sig,
                                                       now):
+            gone[0].append(_keyid(sub))
             return
     if bind.key_expiration and sub.created + bind.key_expiration <= now:
+        gone[1].append(_keyid(sub))
         return
     if not primary_ok:
         return

@@ -1,17 +1,33 @@
-"""The REST root of the plugin: /3.1/plugins/pgp/."""
+"""The REST root of the plugin: /3.1/plugins/pgp/.
 
-from mailman.rest.helpers import child, etag, okay
+Mailman's router gives child resources (not this root) their ``.api``, and
+asks for ``resource`` on every request, so this object holds no state.
+"""
+
+from mailman.rest.helpers import NotFound, child, etag, okay
 from public import public
+
+from mailman_pgp.rest.addresses import addresses_child
+from mailman_pgp.rest.config import config_child
+from mailman_pgp.rest.lists import lists_child
 
 
 @public
 class PGPRoot:
-    """Routes are added by the REST issue; the root answers already."""
+    """Routes: lists, addresses, config."""
 
     def on_get(self, request, response):
-        okay(response, etag(dict(name='pgp')))
+        okay(response, etag({
+            'name': 'pgp', 'resources': ['addresses', 'config', 'lists']}))
 
     @child()
     def lists(self, context, segments):
-        from mailman.rest.helpers import NotFound
-        return NotFound(), []
+        return lists_child(segments)
+
+    @child()
+    def addresses(self, context, segments):
+        return addresses_child(segments)
+
+    @child()
+    def config(self, context, segments):
+        return config_child(segments) or (NotFound(), [])

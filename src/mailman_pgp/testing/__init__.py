@@ -1,0 +1,1 @@
+"""Helpers for testing mailman-pgp (and for the demo)."""

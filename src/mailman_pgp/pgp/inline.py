@@ -1,0 +1,248 @@
+"""Inline PGP: armored encrypted parts and clearsigned text.
+
+Includes webmail shapes (Mailvelope puts the same armor in the text/plain
+and text/html alternatives) and quoted-printable/base64 parts. Against
+EFAIL, a message counts as encrypted only when every part is wholly an
+encrypted block; decrypted text is never spliced into cleartext.
+"""
+
+import copy
+import html
+import re
+from email.message import Message
+
+from public import public
+
+from mailman_pgp.pgp import packets as P
+from mailman_pgp.pgp._email import decoded_text, set_text
+from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE, parse_inner
+from mailman_pgp.pgp.armor import MESSAGE, SIGNATURE, SIGNED_MESSAGE, armor, find_blocks
+from mailman_pgp.pgp.crypto import SIGN_HASH, _make_sig, decrypt
+from mailman_pgp.pgp.errors import MessageFormatError, PGPError
+from mailman_pgp.pgp.mime import DecryptedMessage
+from mailman_pgp.pgp.verify import as_keys, verify_raw
+
+_TAG = re.compile(r'<[^>]*>')
+_BR = re.compile(r'<br\s*/?>|</p>|</div>', re.IGNORECASE)
+
+
+def _leaf_text(part):
+    text, charset = decoded_text(part)
+    if part.get_content_type() == 'text/html':
+        text = html.unescape(_TAG.sub('', _BR.sub('\n', text)))
+    return text, charset
+
+
+def _text_leaves(msg):
+    for part in msg.walk():
+        if not part.is_multipart() and part.get_content_maintype() == 'text':
+            yield part
+
+
+def _blocks(part):
+    try:
+        text, charset = _leaf_text(part)
+        return text, charset, find_blocks(text)
+    except PGPError:
+        return '', 'us-ascii', []
+
+
+def _whole(text, block):
+    """True if block is all there is in text, whitespace aside."""
+    return not text[:block.start].strip() and not text[block.end:].strip()
+
+
+def _is_encrypted_block(block):
+    if block.kind != MESSAGE:
+        return False
+    try:
+        first = next(P.iter_packets(block.data))
+    except PGPError:
+        return False
+    return first.tag in (P.PKESK, P.SKESK, P.SEIPD, P.SED, P.AEAD)
+
+
+@public
+def has_inline_encrypted(msg: Message) -> bool:
+    """Any text part holds an armored encrypted block."""
+    return any(_is_encrypted_block(b) for part in _text_leaves(msg)
+               for b in _blocks(part)[2])
+
+
+@public
+def is_inline_encrypted(msg: Message) -> bool:
+    """Every part is wholly one armored encrypted block (no cleartext)."""
+    leaves = [p for p in msg.walk() if not p.is_multipart()]
+    if not leaves:
+        return False
+    for part in leaves:
+        if part.get_content_maintype() != 'text':
+            return False
+        text, _, blocks = _blocks(part)
+        if not text.strip():
+            continue
+        if len(blocks) != 1 or not _is_encrypted_block(blocks[0]) \
+                or not _whole(text, blocks[0]):
+            return False
+    return has_inline_encrypted(msg)
+
+
+@public
+def has_inline_signed(msg: Message) -> bool:
+    return any(b.kind == SIGNED_MESSAGE or (b.kind == MESSAGE and not
+                                            _is_encrypted_block(b))
+               for part in _text_leaves(msg) for b in _blocks(part)[2])
+
+
+@public
+def is_inline_signed(msg: Message) -> bool:
+    """Every part is wholly a clearsigned (or opaque signed) block."""
+    leaves = [p for p in msg.walk() if not p.is_multipart()]
+    for part in leaves:
+        if part.get_content_maintype() != 'text':
+            return False
+        text, _, blocks = _blocks(part)
+        if not text.strip():
+            continue
+        if len(blocks) != 1 or not _whole(text, blocks[0]) or \
+                blocks[0].kind not in (SIGNED_MESSAGE, MESSAGE) or \
+                _is_encrypted_block(blocks[0]):
+            return False
+    return has_inline_signed(msg)
+
+
+def _cleartext_bytes(cleartext: str, charset: str) -> bytes:
+    lines = cleartext.split('\r\n')
+    data = '\r\n'.join(line.rstrip(' \t') for line in lines)
+    try:
+        return data.encode(charset)
+    except (LookupError, UnicodeEncodeError):
+        return data.encode('utf-8')
+
+
+def _signed_pairs(msg):
+    pairs = []
+    for part in _text_leaves(msg):
+        _text, charset, blocks = _blocks(part)
+        for block in blocks:
+            if block.kind == SIGNED_MESSAGE:
+                data = _cleartext_bytes(block.cleartext, charset)
+                for p in P.iter_packets(block.data):
+                    if p.tag == P.SIGNATURE and p.version == 4:
+                        pairs.append((data, p.raw))
+            elif block.kind == MESSAGE and not _is_encrypted_block(block):
+                inner = parse_inner(block.data)
+                for raw in inner.signatures:
+                    pairs.append((inner.literal or b'', raw))
+    return pairs
+
+
+@public
+def verify_inline(msg: Message, keys, now=None) -> list:
+    """One Verification per inline signature in msg's text parts."""
+    keys = as_keys(keys)
+    pairs = _signed_pairs(msg)
+    if not pairs:
+        raise MessageFormatError('The message has no inline signature.')
+    return [verify_raw(raw, data, keys, now) for data, raw in pairs]
+
+
+@public
+def strip_inline_signature(msg: Message) -> Message:
+    """A copy of msg with clearsigned blocks replaced by their text."""
+    msg = copy.deepcopy(msg)
+    for part in _text_leaves(msg):
+        text, _, blocks = _blocks(part)
+        if not any(b.kind == SIGNED_MESSAGE for b in blocks):
+            continue
+        out, pos = [], 0
+        for b in blocks:
+            if b.kind != SIGNED_MESSAGE:
+                continue
+            out.append(text[pos:b.start])
+            out.append(b.cleartext.replace('\r\n', '\n') + '\n')
+            pos = b.end
+        out.append(text[pos:])
+        set_text(part, ''.join(out), part.get_content_subtype())
+    return msg
+
+
+def _decrypt_text(block, keys, max_size, charset):
+    result = decrypt(block.data, keys, max_size=max_size)
+    want = block.headers.get('Charset') or 'utf-8'
+    for cs in (want, 'utf-8', charset, 'latin-1'):
+        try:
+            return result, result.data.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return result, result.data.decode('latin-1')  # pragma: no cover
+
+
+@public
+def decrypt_inline(msg: Message, keys, *,
+                   max_size=DEFAULT_MAX_SIZE) -> DecryptedMessage:
+    """Decrypt a wholly inline-encrypted message (see is_inline_encrypted).
+    """
+    if not is_inline_encrypted(msg):
+        raise MessageFormatError(
+            'The message mixes encrypted and unencrypted parts and is not '
+            'decrypted; please encrypt the whole message.')
+    msg = copy.deepcopy(msg)
+    pairs = []
+    cache = {}
+    for part in list(_text_leaves(msg)):
+        _text, charset, blocks = _blocks(part)
+        if not blocks:
+            continue
+        key = blocks[0].data
+        if key not in cache:
+            cache[key] = _decrypt_text(blocks[0], keys, max_size, charset)
+            result, plain = cache[key]
+            pairs.extend((result.data, raw) for raw in result.signatures)
+        _, plain = cache[key]
+        set_text(part, plain, 'plain')
+    _collapse_alternatives(msg)
+    return DecryptedMessage(msg, pairs, {})
+
+
+def _collapse_alternatives(msg):
+    """Mailvelope: identical decrypted alternatives become one text/plain.
+    """
+    for part in msg.walk():
+        if part.get_content_type() != 'multipart/alternative':
+            continue
+        subs = part.get_payload()
+        texts = {s.get_payload(decode=True) for s in subs
+                 if not s.is_multipart()}
+        if len(subs) > 1 and len(texts) == 1 and \
+                not any(s.is_multipart() for s in subs):
+            first = subs[0]
+            del part['Content-Type']
+            del part['Content-Transfer-Encoding']
+            for name, value in first.items():
+                part[name] = value
+            part.set_payload(first.get_payload())
+
+
+@public
+def clearsign(text: str, key, charset='utf-8') -> str:
+    """A cleartext-signed block of text (RFC 4880 section 7)."""
+    lines = text.replace('\r\n', '\n').rstrip('\n').split('\n')
+    data = '\r\n'.join(line.rstrip(' \t') for line in lines).encode(charset)
+    raw, _, _ = _make_sig(key, data, text=True)
+    escaped = ['- ' + line if line.startswith('-') else line
+               for line in lines]
+    return ('-----BEGIN PGP SIGNED MESSAGE-----\nHash: {}\n\n{}\n{}'.format(
+        SIGN_HASH, '\n'.join(escaped), armor(raw, SIGNATURE)))
+
+
+@public
+def sign_inline(msg: Message, key) -> Message:
+    """A copy of msg with every text/plain part clearsigned."""
+    msg = copy.deepcopy(msg)
+    for part in _text_leaves(msg):
+        if part.get_content_subtype() != 'plain':
+            continue
+        text, _ = decoded_text(part)
+        set_text(part, clearsign(text, key), 'plain')
+    return msg

@@ -1,0 +1,219 @@
+"""PGP/MIME (RFC 3156): signed, encrypted, combined; multiple signatures.
+
+Output: multipart/signed over the CRLF-canonical, 7-bit first part with the
+right micalg (section 5), multipart/encrypted (section 4), and combined
+sign+encrypt (section 6.2). Input also: nested sign-then-encrypt (6.1) and
+several application/pgp-signature parts.
+"""
+
+from dataclasses import dataclass, field
+from email.message import Message
+
+from public import public
+
+from mailman_pgp.pgp._email import (
+    canonical,
+    content_part,
+    make_7bit,
+    outer_from,
+    parse_bytes,
+)
+from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE
+from mailman_pgp.pgp.crypto import MICALG, decrypt, encrypt, encrypt_each, sign_detached
+from mailman_pgp.pgp.errors import MessageFormatError
+from mailman_pgp.pgp.headers import apply_protected_headers, protect
+from mailman_pgp.pgp.verify import as_keys, signature_packets, verify_raw
+
+SIG_TYPE = 'application/pgp-signature'
+ENC_TYPE = 'application/pgp-encrypted'
+
+
+def _protocol(msg):
+    return str(msg.get_param('protocol') or '').lower()
+
+
+@public
+def is_mime_signed(msg: Message) -> bool:
+    """multipart/signed with a PGP signature protocol (also multisig)."""
+    return (msg.get_content_type() == 'multipart/signed'
+            and _protocol(msg) in (SIG_TYPE, 'multipart/mixed')
+            and isinstance(msg.get_payload(), list)
+            and len(msg.get_payload()) >= 2)
+
+
+@public
+def is_mime_encrypted(msg: Message) -> bool:
+    """multipart/encrypted with protocol application/pgp-encrypted."""
+    if msg.get_content_type() != 'multipart/encrypted' or \
+            _protocol(msg) != ENC_TYPE:
+        return False
+    payload = msg.get_payload()
+    return isinstance(payload, list) and len(payload) == 2
+
+
+def _signature_parts(msg):
+    out = []
+    for part in msg.get_payload()[1:]:
+        for leaf in part.walk():
+            if leaf.get_content_type() == SIG_TYPE:
+                out.append(leaf)
+    return out
+
+
+@public
+@dataclass
+class SignedParts:
+    """The data a multipart/signed covers and its raw signature packets."""
+    data: bytes
+    signatures: list = field(default_factory=list, repr=False)
+
+    def verify(self, keys, now=None) -> list:
+        keys = as_keys(keys)
+        return [verify_raw(raw, self.data, keys, now)
+                for raw in self.signatures]
+
+
+@public
+def mime_signed_parts(msg: Message) -> SignedParts:
+    """Signed data and every signature of a multipart/signed message."""
+    if not is_mime_signed(msg):
+        raise MessageFormatError('The message is not PGP/MIME signed.')
+    data = canonical(msg.get_payload()[0])
+    raws = []
+    for part in _signature_parts(msg):
+        raws.extend(signature_packets(part.get_payload(decode=True) or b''))
+    if not raws:
+        raise MessageFormatError('The PGP/MIME signed message has no '
+                                 'signature part.')
+    return SignedParts(data, raws)
+
+
+@public
+def verify_mime(msg: Message, keys, now=None) -> list:
+    """One Verification per signature of a multipart/signed message."""
+    return mime_signed_parts(msg).verify(keys, now)
+
+
+@public
+def sign_mime(msg: Message, key) -> Message:
+    """Wrap msg's content in multipart/signed, signed by key."""
+    part = content_part(msg)
+    if part.get('Content-Type') is None:
+        part['Content-Type'] = 'text/plain; charset="us-ascii"'
+    make_7bit(part)
+    data = canonical(part)
+    # Reparse the exact bytes we sign so the part serializes the same way.
+    signed = parse_bytes(data)
+    sig = Message()
+    sig['Content-Type'] = SIG_TYPE + '; name="signature.asc"'
+    sig['Content-Description'] = 'OpenPGP digital signature'
+    sig['Content-Disposition'] = 'attachment; filename="signature.asc"'
+    sig.set_payload(sign_detached(data, key))
+    wrapper = Message()
+    wrapper['Content-Type'] = 'multipart/signed'
+    wrapper.set_param('micalg', MICALG)
+    wrapper.set_param('protocol', SIG_TYPE)
+    wrapper.set_payload([signed, sig])
+    wrapper.preamble = 'This is an OpenPGP/MIME signed message (RFC 4880 ' \
+        'and 3156)'
+    return outer_from(msg, wrapper)
+
+
+def _encrypted_wrapper(armored: str) -> Message:
+    control = Message()
+    control['Content-Type'] = ENC_TYPE
+    control['Content-Description'] = 'PGP/MIME version identification'
+    control.set_payload('Version: 1\n')
+    data = Message()
+    data['Content-Type'] = 'application/octet-stream; name="encrypted.asc"'
+    data['Content-Description'] = 'OpenPGP encrypted message'
+    data['Content-Disposition'] = 'inline; filename="encrypted.asc"'
+    data.set_payload(armored)
+    wrapper = Message()
+    wrapper['Content-Type'] = 'multipart/encrypted'
+    wrapper.set_param('protocol', ENC_TYPE)
+    wrapper.set_payload([control, data])
+    wrapper.preamble = 'This is an OpenPGP/MIME encrypted message (RFC ' \
+        '4880 and 3156)'
+    return wrapper
+
+
+def _payload_bytes(msg, protect_headers):
+    part = content_part(msg)
+    if part.get('Content-Type') is None:
+        part['Content-Type'] = 'text/plain; charset="us-ascii"'
+    outer = msg
+    if protect_headers:
+        import copy
+        outer = copy.copy(msg)
+        outer._headers = list(msg._headers)
+        protect(part, outer)
+    return canonical(part), outer
+
+
+@public
+def encrypt_mime(msg: Message, recipients, *, sign_with=None,
+                 throw_keyids=False, protect_headers=True) -> Message:
+    """multipart/encrypted of msg's content (signed in the combined form of
+    RFC 3156 6.2 if sign_with), with RFC 9788 header protection."""
+    data, outer = _payload_bytes(msg, protect_headers)
+    armored = encrypt(data, recipients, sign_with=sign_with,
+                      throw_keyids=throw_keyids)
+    return outer_from(outer, _encrypted_wrapper(armored))
+
+
+@public
+def encrypt_mime_each(msg: Message, recipient_groups, *, sign_with=None,
+                      throw_keyids=False, protect_headers=True) -> list:
+    """One multipart/encrypted copy per recipient group, signed once."""
+    data, outer = _payload_bytes(msg, protect_headers)
+    copies = encrypt_each(data, recipient_groups, sign_with=sign_with,
+                          throw_keyids=throw_keyids)
+    return [outer_from(outer, _encrypted_wrapper(c)) for c in copies]
+
+
+@public
+@dataclass
+class DecryptedMessage:
+    """A decrypted message with outer headers and protected headers
+    restored, and the signatures to check once the sender's key is known.
+    """
+    message: Message
+    # (signed data, raw signature packet) pairs found inside the encryption.
+    signatures: list = field(default_factory=list, repr=False)
+    protected_headers: dict = field(default_factory=dict)
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.signatures) or is_mime_signed(self.message)
+
+    def verify(self, keys, now=None) -> list:
+        """Verifications of the combined (6.2) and nested (6.1) signatures.
+        """
+        keys = as_keys(keys)
+        out = [verify_raw(raw, data, keys, now)
+               for data, raw in self.signatures]
+        if is_mime_signed(self.message):
+            out.extend(verify_mime(self.message, keys, now))
+        return out
+
+
+@public
+def decrypt_mime(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
+    """Decrypt a multipart/encrypted message into a DecryptedMessage."""
+    if not is_mime_encrypted(msg):
+        raise MessageFormatError('The message is not PGP/MIME encrypted.')
+    body = msg.get_payload()[1]
+    data = body.get_payload(decode=True)
+    if not data:
+        raise MessageFormatError('The PGP/MIME encrypted part is empty.')
+    result = decrypt(data, keys, max_size=max_size)
+    # The payload travels CRLF-canonical; Mailman's messages use LF.
+    inner = parse_bytes(result.data.replace(b'\r\n', b'\n'))
+    nested = is_mime_signed(inner)
+    out = outer_from(msg, inner)
+    target = inner.get_payload()[0] if nested else inner
+    protected = apply_protected_headers(out, target,
+                                        modify_payload=not nested)
+    return DecryptedMessage(
+        out, [(result.data, raw) for raw in result.signatures], protected)

@@ -1,0 +1,103 @@
+"""The PGPy hot-spot fixes: same results, checked with gpg, and faster."""
+
+import os
+import time
+
+import pytest
+from pgpy import PGPKey, PGPMessage
+from pgpy.packet import fields
+from pgpy.types import Armorable
+
+from mailman_pgp.pgp import crc24, speedups
+from mailman_pgp.pgp._quiet import quiet
+
+
+def _bitwise_crc24(data):
+    crc = 0xB704CE
+    for b in data:
+        crc ^= b << 16
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x1000000:
+                crc ^= 0x1864CFB
+    return crc & 0xFFFFFF
+
+
+@pytest.mark.parametrize('size', [0, 1, 3, 64, 1000, 4099])
+def test_crc24_table_matches_bitwise(size):
+    data = os.urandom(size)
+    assert crc24(data) == _bitwise_crc24(data)
+    assert crc24(bytearray(data)) == _bitwise_crc24(data)
+    assert Armorable.crc24(bytearray(data)) == _bitwise_crc24(data)
+
+
+def test_patches_installed():
+    assert getattr(fields.RSAPriv.__privkey__, '_mmpgp', False)
+    assert getattr(fields.ECDHPriv.__privkey__, '_mmpgp', False)
+    assert Armorable.crc24 is not None
+    speedups.install()  # idempotent
+    assert len([p for p in speedups._PATCHED if p[1] == 'crc24']) == 1
+
+
+def test_private_key_cached_and_invalidated(gpg_keys):
+    _, secret = gpg_keys['rsa']
+    km = secret._k._key.keymaterial
+    first = km.__privkey__()
+    assert km.__privkey__() is first
+    # A changed key material rebuilds the object.
+    saved = km.d
+    try:
+        km.d = fields.MPI(int(saved) + 2)
+        # Rebuilt (and re-validated by cryptography), not served stale.
+        with pytest.raises(ValueError):
+            km.__privkey__()
+    finally:
+        km.d = saved
+    assert km.__privkey__().private_numbers().d == int(saved)
+
+
+def test_pgpy_sign_decrypt_with_cache_interop(gpg_world, gpg_keys,
+                                              list_keys, tmp_path):
+    """PGPy's own API, running on the patched key objects, still makes
+    output gpg verifies and reads gpg's output."""
+    lst = list_keys['rsa']
+    with quiet():
+        for _ in range(2):
+            msg = PGPMessage.new(b'cached \xe2\x9c\x93', format='b')
+            msg |= lst._k.sign(msg)
+            proc = gpg_world.run('--decrypt', input=str(msg))
+            assert 'GOODSIG' in gpg_world.status(proc)
+        ct = gpg_world.run('--armor', '--encrypt', '--recipient',
+                           lst.fingerprint, input=b'to pgpy').stdout
+        for _ in range(2):
+            plain = lst._k.decrypt(PGPMessage.from_blob(ct))
+            assert bytes(plain.message) == b'to pgpy'
+        # Armor made with the patched CRC24 imports in gpg.
+        armored = str(lst._k.pubkey)
+    assert 'GOODSIG' in gpg_world.status(proc)
+    gpg_world.import_(armored)
+
+
+def test_cache_makes_rsa_fast(list_keys):
+    lst = list_keys['rsa']
+    km = lst._k._key.keymaterial
+    km.__privkey__()
+    start = time.perf_counter()
+    for _ in range(20):
+        km.__privkey__()
+    cached = (time.perf_counter() - start) / 20
+    start = time.perf_counter()
+    type(km).__privkey__.__wrapped__(km)
+    uncached = time.perf_counter() - start
+    assert cached < uncached / 10
+
+
+def test_uninstall_restores():
+    speedups.uninstall()
+    try:
+        assert not getattr(fields.RSAPriv.__privkey__, '_mmpgp', False)
+        key = PGPKey  # still usable
+        assert key is not None
+    finally:
+        speedups.install()
+    assert getattr(fields.RSAPriv.__privkey__, '_mmpgp', False)

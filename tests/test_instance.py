@@ -1,0 +1,85 @@
+"""A real Mailman instance with the documented wiring, driven by its CLI."""
+
+import os
+import sqlite3
+import stat
+import tempfile
+import time
+import unittest
+
+from importlib.resources import files
+
+from mailman_pgp.testing.instance import MailmanInstance
+
+
+class TestInstance(unittest.TestCase):
+    def setUp(self):
+        self.instance = MailmanInstance(tempfile.mkdtemp(prefix='mm-'))
+
+    def test_check_create_and_stock_list(self):
+        result = self.instance.mailman('pgp', 'check')
+        self.assertIn('OK    mailman.cfg wiring is complete', result.stdout)
+        result = self.instance.mailman(
+            'create', '--style-name', 'pgp-default', 'x@example.com')
+        self.assertIn('Created mailing list: x@example.com', result.stdout)
+        self.instance.mailman('create', 'plain@example.com')
+        keydir = os.path.join(self.instance.var_dir, 'data', 'pgp',
+                              'list_keydir')
+        key_file = os.path.join(keydir, 'x.example.com.asc')
+        self.assertEqual(stat.S_IMODE(os.stat(key_file).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(keydir).st_mode), 0o700)
+        self.assertEqual(os.listdir(keydir), ['x.example.com.asc'])
+        with sqlite3.connect(self.instance.database_path) as db:
+            rows = db.execute(
+                'SELECT list_id, unsigned_msg_action, inline_pgp_action, '
+                'encrypt_outgoing, sign_outgoing, key_change_workflow, '
+                'key_signing_allowed FROM pgp_mailinglist').fetchall()
+            chains = dict(db.execute(
+                'SELECT list_id, posting_chain FROM mailinglist'))
+        # Action.reject == 1, Action.defer == 4 (Mailman's enum values).
+        self.assertEqual(rows, [('x.example.com', 1, 4, 1, 0,
+                                 'pgp-key-change-mod-workflow',
+                                 'moderator,owner')])
+        self.assertEqual(chains, {'x.example.com': 'pgp-posting-chain',
+                                  'plain.example.com': 'default-posting-chain'})
+        # The check also passes with a list in place, and reports key modes.
+        os.chmod(key_file, 0o644)
+        result = self.instance.mailman('pgp', 'check', check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('x.example.com.asc (a list private key) has mode 644',
+                      result.stdout)
+
+    def test_check_names_missing_wiring(self):
+        wiring = files('mailman_pgp.config').joinpath('mailman.cfg')
+        text = wiring.read_text().replace(
+            'outgoing: mailman_pgp.mta.deliver.deliver', '')
+        instance = MailmanInstance(tempfile.mkdtemp(prefix='mm-'),
+                                   wiring=text)
+        result = instance.mailman('pgp', 'check', check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('[mta] outgoing: is '
+                      "'mailman.mta.deliver.deliver'; set it to "
+                      'mailman_pgp.mta.deliver.deliver', result.stdout)
+        self.assertIn('1 problem(s) found.', result.stdout)
+        # The same report reaches plugins.log at start-up.
+        self.assertIn('mailman.cfg: [mta] outgoing', instance.log())
+
+    def test_rsa_key_made_in_background(self):
+        instance = MailmanInstance(
+            tempfile.mkdtemp(prefix='mm-'),
+            site_cfg='[keypairs]\nprimary_key: RSA:2048\nsub_key: RSA:2048\n')
+        instance.mailman('create', '--style-name', 'pgp-default',
+                         'rsa@example.com')
+        key_file = os.path.join(instance.var_dir, 'data', 'pgp',
+                                'list_keydir', 'rsa.example.com.asc')
+        deadline = time.monotonic() + 120
+        while not os.path.exists(key_file) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertTrue(os.path.exists(key_file))
+        self.assertIn('list key generation started in the background',
+                      instance.log())
+        from mailman_pgp.pgp import Key
+        with open(key_file) as fp:
+            key = Key.load(fp.read())
+        self.assertTrue(key.is_private)
+        self.assertIn('RSA', key.algorithm)
