@@ -115,6 +115,8 @@ def _mailman_layer(request):
     yield
     for cls in reversed(_lineage(layer)):
         _call(cls, 'testTearDown')
+    from mailman_pgp.testing.site import wipe_key_directories
+    wipe_key_directories()
 
 
 def pytest_sessionfinish(session, exitstatus):

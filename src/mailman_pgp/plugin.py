@@ -54,13 +54,19 @@ class PGPMailman:
         # brand-new database get our tables along with Mailman's.
         import mailman_pgp.model  # noqa: F401
         from mailman_pgp.lifecycle import handle_list_deleting
-        if handle_list_deleting not in zope.event.subscribers:
-            zope.event.subscribers.append(handle_list_deleting)
+        from mailman_pgp.rules.signature import remember_signatures
+        for subscriber in (handle_list_deleting, remember_signatures):
+            if subscriber not in zope.event.subscribers:
+                zope.event.subscribers.append(subscriber)
 
     def post_hook(self):
         from mailman_pgp.database.schema import ensure_schema
         from mailman_pgp.wiring import wiring_problems
+        from mailman_pgp.chains.reject import PGPRejectChain
         ensure_schema()
+        # Registries are plain dicts filled at start-up: a rejected PGP post
+        # must go back encrypted, never as the decrypted plaintext.
+        config.chains['reject'] = PGPRejectChain()
         for problem in wiring_problems(config):
             log.error('mailman.cfg: %s', problem)
 

@@ -84,7 +84,7 @@ class TestThroughRunner(unittest.TestCase):
         self.assertEqual(cm.exception.code, 401)
 
     def test_addresses_and_config(self):
-        json, response = call_api(LINK + 'addresses')
+        json, _response = call_api(LINK + 'addresses')
         self.assertEqual(json['total_size'], 0)
         json, _response = call_api(LINK + 'config/rest')
         self.assertEqual(json['allow_write_private_key'], 'no')

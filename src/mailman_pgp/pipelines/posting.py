@@ -1,4 +1,4 @@
-"""The posting pipeline of PGP lists."""
+"""The posting pipeline of PGP lists: Mailman's, after signature stripping."""
 
 from mailman.core.i18n import _
 from mailman.pipelines.builtin import PostingPipeline
@@ -8,6 +8,9 @@ from public import public
 @public
 class PGPPostingPipeline(PostingPipeline):
     name = 'pgp-posting-pipeline'
-    description = _('The PGP posting pipeline.')
+    description = _('The PGP posting pipeline: strips the poster\'s '
+                    'signature if the list says so, then the built-in '
+                    'posting pipeline.')
 
-    _default_handlers = PostingPipeline._default_handlers
+    _default_handlers = ('pgp-signature-strip',) + \
+        PostingPipeline._default_handlers

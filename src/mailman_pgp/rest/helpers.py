@@ -1,6 +1,5 @@
 """Small REST helpers shared by the plugin's resources."""
 
-import falcon
 from mailman.interfaces.listmanager import IListManager
 from mailman.rest.helpers import CONTENT_TYPE_JSON, get_request_params, not_found
 from public import public
@@ -30,15 +29,6 @@ def request_data(request) -> dict:
         raise TypeError('The request body must be a JSON object of '
                         'attribute names and values')
     return dict(data)
-
-
-@public
-def not_implemented(response, reason: str) -> None:
-    """501: the request is valid but this version cannot do it yet."""
-    response.status = falcon.HTTP_501
-    response.content_type = CONTENT_TYPE_JSON
-    response.text = falcon.HTTPError(
-        falcon.HTTP_501, description=reason).to_json()
 
 
 @public

@@ -28,7 +28,6 @@ from mailman_pgp.model.list_settings import SETTINGS_BY_NAME
 from mailman_pgp.rest.helpers import (
     Refusal,
     find_list,
-    not_implemented,
     path_to,
     request_data,
 )
@@ -207,26 +206,61 @@ class ListPublicKey:
             bad_request(response, f'public_key is {submitted.fingerprint}, '
                         f'not the key of {list_id} ({current.fingerprint})')
             return
-        merge = getattr(pgp, 'merge_certifications', None)
-        if merge is None:
-            not_implemented(response, 'Merging certifications into the '
-                            'list key is not available in this version')
+        merged, accepted, refused = merge_certifications(
+            current, submitted, certifying_keys(self._mlist, self._pgp_list))
+        if not accepted:
+            rosters = ', '.join(sorted(
+                role.name for role in self._pgp_list.key_signing_allowed))
+            reasons = [item['reason'] for item in refused] or [
+                'no new certification by a member of the rosters allowed '
+                'to sign the list key ({}) with a confirmed key; other '
+                'certifications are not merged'.format(rosters or 'none')]
+            bad_request(response, '\n'.join(reasons))
             return
-        signers = certifying_keys(self._mlist, self._pgp_list)
-        merged, accepted, refused = merge(current, submitted, signers)
-        if accepted:
-            key_store().set_list_key(list_id, merged)
-            log.info('%s: %d certification(s) merged into the list key',
-                     list_id, len(accepted))
+        key_store().set_list_key(list_id, merged)
+        log.info('%s: certifications by %s merged into the list key',
+                 list_id, ', '.join(item['key_fingerprint']
+                                    for item in accepted))
         okay(response, etag({
+            'list_id': list_id,
             'key_fingerprint': current.fingerprint,
-            'accepted': [str(item) for item in accepted],
-            'refused': [str(item) for item in refused]}))
+            'merged': accepted,
+            'refused': refused,
+            'self_link': path_to(self.api, 'lists', list_id, 'pubkey')}))
+
+
+# What the facade's merge_certifications says when a signer simply made no
+# (new) certification on the key: not a refusal, nothing to merge.
+_NOTHING_TO_MERGE = ('No signed UIDs found.', 'No new certifications found.')
+
+
+@public
+def merge_certifications(current, submitted, signers):
+    """Merge each signer's new certifications; (key, merged, refused).
+
+    ``merged`` and ``refused`` are lists of ``{email, key_fingerprint}``
+    dicts, ``refused`` ones with the ``reason``.
+    """
+    merged, accepted, refused = current, [], []
+    for email, signer in signers:
+        item = {'email': email, 'key_fingerprint': signer.fingerprint}
+        try:
+            merged = pgp.merge_certifications(merged, submitted, signer)
+        except pgp.KeyImportError as error:
+            if str(error) in _NOTHING_TO_MERGE:
+                continue
+            item['reason'] = 'the certification by {} ({}) is refused: {}' \
+                .format(email, signer.fingerprint, error)
+            refused.append(item)
+        else:
+            accepted.append(item)
+    return merged, accepted, refused
 
 
 @public
 def certifying_keys(mlist, pgp_list) -> list:
-    """Confirmed keys of members in the ``key_signing_allowed`` rosters."""
+    """(email, key) of members in the ``key_signing_allowed`` rosters
+    whose key is confirmed: the only certifiers the list key accepts."""
     allowed = pgp_list.key_signing_allowed or frozenset()
     roster_of = {
         MemberRole.owner: mlist.owners,
@@ -245,7 +279,7 @@ def certifying_keys(mlist, pgp_list) -> list:
             continue
         key = key_store().address_key(email)
         if key is not None and key.fingerprint == record.key_fingerprint:
-            keys.append(key)
+            keys.append((email, key))
     return keys
 
 

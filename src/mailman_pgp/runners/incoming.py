@@ -1,5 +1,8 @@
-"""The ``in`` runner: PGP lists' posts are held back until the list has a key.
+"""The ``in`` runner: decrypt and check posts to PGP lists, then go on.
 
+Posts to a PGP list are decrypted with the list key and their signatures
+checked against the sender's confirmed key before Mailman's chains run, so
+that every rule sees the plaintext and the PGP rules see the results.
 Non-PGP lists get Mailman's IncomingRunner unchanged.
 """
 
@@ -14,16 +17,21 @@ log = logging.getLogger('mailman.plugins.pgp')
 
 @public
 class PGPIncomingRunner(IncomingRunner):
-    """Mailman's incoming runner, aware of PGP lists."""
+    """Mailman's incoming runner, decrypting for PGP lists."""
 
     def _dispose(self, mlist, msg, msgdata):
         from mailman_pgp.keystore import key_store
         from mailman_pgp.model import PGPMailingList
-        if PGPMailingList.for_list(mlist) is not None:
-            if key_store().list_key(mlist.list_id) is None:
-                if not msgdata.get('pgp_waiting_for_key'):
-                    log.info('%s: message %s waits for the list key',
-                             mlist.list_id, msg.get('message-id', 'n/a'))
-                msgdata['pgp_waiting_for_key'] = True
-                return True             # keep it in the queue
+        from mailman_pgp.runners.examine import examine
+        if PGPMailingList.for_list(mlist) is None:
+            return super()._dispose(mlist, msg, msgdata)
+        list_key = key_store().list_key(mlist.list_id)
+        if list_key is None:
+            if not msgdata.get('pgp_waiting_for_key'):
+                log.info('%s: message %s waits for the list key',
+                         mlist.list_id, msg.get('message-id', 'n/a'))
+            msgdata['pgp_waiting_for_key'] = True
+            return True                 # keep it in the queue
+        if 'pgp' not in msgdata:
+            msg = examine(mlist, msg, msgdata, list_key)
         return super()._dispose(mlist, msg, msgdata)

@@ -39,3 +39,16 @@ def site_options(**options):
         os.unlink(path)
         set_site_config(before)
         reset_key_store()
+
+
+@public
+def wipe_key_directories() -> None:
+    """Remove every key file (between tests, like Mailman's DB reset)."""
+    import shutil
+    site = site_config()
+    for path in (site.keydirs.list_keydir, site.keydirs.user_keydir,
+                 site.keydirs.archive_keydir):
+        shutil.rmtree(path, ignore_errors=True)
+    reset_key_store()
+    from mailman_pgp.keystore import key_store
+    key_store().ensure_directories()

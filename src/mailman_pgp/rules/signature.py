@@ -1,0 +1,111 @@
+"""The ``pgp-signature`` rule, and remembering accepted signatures.
+
+The checks run in a fixed order; the first that fails decides, with its
+own action: unsigned, inline-signed, no confirmed key, made by another key,
+bad signature, expired, revoked, replayed.
+"""
+
+import logging
+
+from mailman.core.i18n import _
+from mailman.interfaces.chain import AcceptEvent
+from mailman.interfaces.rules import IRule
+from public import public
+from zope.interface import implementer
+
+from mailman_pgp.rules.moderate import record_action
+
+
+log = logging.getLogger('mailman.plugins.pgp')
+
+
+def _problem(pgp_list, result):
+    """(action, reason) of the first failed check, or None."""
+    signatures = result['signatures']
+    key = result['sender_key']
+    with _.defer_translation():
+        if not result['signed']:
+            return (pgp_list.unsigned_msg_action,
+                    _('The message is not signed; sign it with your '
+                      'confirmed key'))
+        if result['signed'] == 'inline':
+            reason = _('The message is signed with inline PGP; use PGP/MIME')
+            if pgp_list.inline_pgp_action.name != 'defer':
+                return pgp_list.inline_pgp_action, reason
+        if key is None:
+            return (pgp_list.invalid_sig_action,
+                    _('You have no confirmed key on this list, so your '
+                      'signature cannot be checked'))
+        if result.get('signature_error') or not signatures:
+            return (pgp_list.invalid_sig_action,
+                    _('The signature is malformed: {}').format(
+                        result.get('signature_error') or 'none found'))
+        for signature in signatures:
+            if signature['status'] == 'unknown':
+                return (pgp_list.invalid_sig_action,
+                        _('Signature made by key {}, but your confirmed key '
+                          'is {}').format(signature['fingerprint']
+                                          or signature['keyid'], key))
+        for signature in signatures:
+            if signature['status'] == 'invalid':
+                return (pgp_list.invalid_sig_action,
+                        _('The signature by your key {} does not verify: '
+                          'the message was changed after signing').format(
+                              key))
+        if any(s['status'] == 'expired' for s in signatures):
+            return (pgp_list.expired_sig_action,
+                    _('The signature or your key {} has expired').format(key))
+        if any(s['status'] == 'revoked' for s in signatures):
+            return (pgp_list.revoked_sig_action,
+                    _('Your key {} has been revoked').format(key))
+    return None
+
+
+@public
+@implementer(IRule)
+class PGPSignature:
+    """Check the post's signatures against the sender's confirmed key."""
+
+    name = 'pgp-signature'
+    description = _('The message is not signed by the sender\'s confirmed '
+                    'key, or its signature was seen before.')
+    record = True
+
+    def check(self, mlist, msg, msgdata):
+        from mailman_pgp.model import PGPMailingList, PGPSigHash
+        pgp_list = PGPMailingList.for_list(mlist)
+        result = msgdata.get('pgp')
+        if pgp_list is None or result is None or result['decrypt_error']:
+            return False
+        problem = _problem(pgp_list, result)
+        if problem is not None:
+            return record_action(msgdata, problem[0], msg.sender, problem[1])
+        digests = [s['digest'] for s in result['signatures']]
+        if PGPSigHash.known(digests):
+            with _.defer_translation():
+                reason = _('This exact signed message was posted before '
+                           '(a replay); sign a new message to post again')
+            if record_action(msgdata, pgp_list.duplicate_sig_action,
+                             msg.sender, reason):
+                return True
+        msgdata['pgp_sig_hashes'] = digests
+        return False
+
+
+@public
+def remember_signatures(event) -> None:
+    """On AcceptEvent, store the accepted post's signature digests."""
+    if not isinstance(event, AcceptEvent):
+        return
+    digests = event.msgdata.get('pgp_sig_hashes')
+    result = event.msgdata.get('pgp')
+    if not digests or not result or not result.get('sender_key'):
+        return
+    from mailman_pgp.config import site_config
+    from mailman_pgp.model import PGPSigHash
+    if not site_config().misc.collect_sig_hashes:
+        return
+    PGPSigHash.remember(digests, result['sender_key'])
+    log.info('%s: message %s: %d signature digest(s) stored for %s',
+             event.mlist.list_id, event.msg.get('message-id', 'n/a'),
+             len(digests), result['sender_key'])

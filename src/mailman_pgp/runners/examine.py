@@ -1,0 +1,122 @@
+"""Decrypt a message to a PGP list and check its signatures, once.
+
+The incoming and command runners call ``examine()``; the rules only read
+the outcome it leaves in ``msgdata['pgp']`` (plain JSON-able data, so it
+survives the queue pickles and a hold's pendings).
+"""
+
+import email
+import logging
+
+from mailman.email.message import Message
+from public import public
+
+from mailman_pgp.pgp import (
+    PGPError, decrypt_message, has_encrypted_parts, is_encrypted,
+    signature_form, verify_message)
+
+
+log = logging.getLogger('mailman.plugins.pgp')
+
+
+def _as_mailman_message(decrypted, original: Message) -> Message:
+    """The decrypted message as Mailman's Message class, senders kept."""
+    if isinstance(decrypted, Message):
+        msg = decrypted
+    else:
+        msg = email.message_from_bytes(decrypted.as_bytes(), Message)
+    # What the LMTP runner noted about the message as it arrived.
+    for name in ('original_sender', 'original_size'):
+        if hasattr(original, name):
+            setattr(msg, name, getattr(original, name))
+    return msg
+
+
+def sender_key(msg: Message):
+    """The sender's confirmed key, or (None, reason) when there is none."""
+    from mailman_pgp.keystore import key_store
+    from mailman_pgp.model import PGPAddress
+    sender = msg.sender
+    address = PGPAddress.for_email(sender) if sender else None
+    if address is None or address.key_fingerprint is None:
+        return None
+    if not address.key_confirmed:
+        return None
+    key = key_store().address_key(address.email)
+    if key is None or key.fingerprint != address.key_fingerprint:
+        return None
+    return key
+
+
+def _verify(verify, keys, result) -> list:
+    try:
+        return verify(keys)
+    except PGPError as error:
+        result['signature_error'] = str(error)
+        return []
+
+
+def _signature_results(verifications) -> list[dict]:
+    return [dict(status=v.status, keyid=v.signer_keyid,
+                 fingerprint=v.signer_fingerprint, digest=v.digest.hex())
+            for v in verifications]
+
+
+@public
+def examine(mlist, msg: Message, msgdata: dict, list_key) -> Message:
+    """Decrypt ``msg`` if it is encrypted, verify its signatures.
+
+    :return: the message the rest of Mailman should see (the decrypted one
+        when decryption worked, else ``msg``).  ``msgdata['pgp']`` gets:
+        encrypted (bool), decrypt_error (str or None), partly_encrypted,
+        signed ('mime', 'inline' or None), signatures (list of dicts with
+        status, keyid, fingerprint, digest), signature_error (a malformed
+        signature), sender_key (fingerprint or None).  The message as received is kept in ``pgp_original`` so a
+        rejection can return it without revealing the plaintext.
+    """
+    result = dict(encrypted=False, decrypt_error=None, partly_encrypted=False,
+                  signed=None, signatures=[], signature_error=None,
+                  sender_key=None)
+    message_id = msg.get('message-id', 'n/a')
+    seen = msg
+    verifications = []
+    key = None
+    if is_encrypted(msg):
+        result['encrypted'] = True
+        msgdata['pgp_original'] = msg.as_string()
+        try:
+            decrypted = decrypt_message(msg, [list_key])
+        except PGPError as error:
+            result['decrypt_error'] = str(error)
+            log.warning('%s: message %s not decrypted: %s', mlist.list_id,
+                        message_id, error)
+            decrypted = None
+        if decrypted is not None:
+            seen = _as_mailman_message(decrypted.message, msg)
+            key = sender_key(seen)
+            keys = [key] if key else []
+            if decrypted.is_signed:
+                result['signed'] = 'mime'
+                verifications = _verify(decrypted.verify, keys, result)
+            elif signature_form(seen):
+                result['signed'] = signature_form(seen)
+                verifications = _verify(
+                    lambda keys: verify_message(seen, keys), keys, result)
+    else:
+        result['partly_encrypted'] = has_encrypted_parts(msg)
+        key = sender_key(msg)
+        result['signed'] = signature_form(msg)
+        if result['signed']:
+            verifications = _verify(
+                lambda keys: verify_message(msg, keys),
+                [key] if key else [], result)
+    result['sender_key'] = key.fingerprint if key is not None else None
+    result['signatures'] = _signature_results(verifications)
+    msgdata['pgp'] = result
+    log.info('%s: message %s: encrypted=%s signed=%s signatures=%s '
+             'sender key %s', mlist.list_id, message_id, result['encrypted'],
+             result['signed'], ','.join(
+                 '{}:{}'.format(s['status'], s['fingerprint'] or s['keyid'])
+                 for s in result['signatures']) or '-',
+             result['sender_key'] or '-')
+    return seen

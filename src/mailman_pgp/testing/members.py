@@ -1,0 +1,41 @@
+"""Put GnuPG subscribers on a PGP list directly (tests of later stages).
+
+The key workflows that get a member here by email have their own tests;
+these helpers set the same state for tests that start after them.
+"""
+
+from mailman.interfaces.member import MemberRole
+from mailman.interfaces.usermanager import IUserManager
+from public import public
+from zope.component import getUtility
+
+from mailman_pgp.keystore import key_store
+from mailman_pgp.model import PGPAddress
+from mailman_pgp.pgp import Key
+
+
+@public
+def set_confirmed_key(email: str, armored_public_key: str,
+                      confirmed: bool = True) -> Key:
+    key = Key.load(armored_public_key)
+    key_store().set_address_key(email, key)
+    address = PGPAddress.get_or_create(email)
+    address.key_fingerprint = key.fingerprint
+    address.key_confirmed = confirmed
+    return key
+
+
+@public
+def add_pgp_member(mlist, subscriber, *, confirmed: bool = True,
+                   role: MemberRole = MemberRole.member):
+    """Subscribe ``subscriber`` (a testing.gpg.Subscriber) with its key."""
+    user_manager = getUtility(IUserManager)
+    address = user_manager.get_address(subscriber.email)
+    if address is None:
+        address = user_manager.create_address(subscriber.email,
+                                              subscriber.name)
+    from mailman.utilities.datetime import now
+    address.verified_on = now()
+    member = mlist.subscribe(address, role)
+    set_confirmed_key(subscriber.email, subscriber.public_key(), confirmed)
+    return member
