@@ -235,6 +235,17 @@ class TestMaildir(_ArchiverTest):
                                 for t in texts),
                          ['Secret plans 1', 'Secret plans 2'])
 
+    def test_gpg_decrypts_a_maildir_file_as_is(self):
+        # What docs/archives.rst tells the owner: gpg --decrypt < file.
+        LocalMaildirArchiver().archive_message(self.mlist, post())
+        new = os.path.join(self.maildir_path, 'new')
+        (name,) = os.listdir(new)
+        with open(os.path.join(new, name), 'rb') as fp:
+            clear = gpg_decrypt(self.list_key.armor(), fp.read())
+        self.assertEqual(message_from_bytes(clear)['Message-ID'],
+                         '<plans-1@example.com>')
+        self.assertIn(SECRET.encode(), clear)
+
     def test_non_pgp_list_is_not_archived_here(self):
         LocalMaildirArchiver().archive_message(self.plain, post())
         self.assertFalse(os.path.exists(os.path.join(

@@ -1,7 +1,7 @@
 """Small REST helpers shared by the plugin's resources."""
 
 from mailman.interfaces.listmanager import IListManager
-from mailman.rest.helpers import CONTENT_TYPE_JSON, get_request_params, not_found
+from mailman.rest.helpers import get_request_params, not_found
 from public import public
 from zope.component import getUtility
 

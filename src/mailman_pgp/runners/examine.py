@@ -32,6 +32,18 @@ def _as_mailman_message(decrypted, original: Message) -> Message:
     return msg
 
 
+def _size_cap(mlist) -> int:
+    """How large a post may grow when decrypted (and decompressed).
+
+    Generous against the list's own size limit, so real posts pass and a
+    small message that inflates to gigabytes is refused, not expanded.
+    """
+    limit_kb = getattr(mlist, 'max_message_size', 0) or 0
+    if limit_kb <= 0:
+        return 64 * 1024 * 1024
+    return max(4 * 1024 * 1024, 16 * limit_kb * 1024)
+
+
 def sender_key(msg: Message):
     """The sender's confirmed key, or (None, reason) when there is none."""
     from mailman_pgp.keystore import key_store
@@ -85,7 +97,8 @@ def examine(mlist, msg: Message, msgdata: dict, list_key) -> Message:
         result['encrypted'] = True
         msgdata['pgp_original'] = msg.as_string()
         try:
-            decrypted = decrypt_message(msg, [list_key])
+            decrypted = decrypt_message(msg, [list_key],
+                                        max_size=_size_cap(mlist))
         except PGPError as error:
             result['decrypt_error'] = str(error)
             log.warning('%s: message %s not decrypted: %s', mlist.list_id,

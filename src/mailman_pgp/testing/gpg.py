@@ -151,20 +151,45 @@ class Subscriber:
         if sign:
             args += ['--sign', '--local-user', self.fingerprint]
         ciphertext = self.gpg(*extra_gpg, *args, input=data).stdout
+        shown = '...' if protect_subject else subject
+        return self.wrap_encrypted(ciphertext.decode('ascii'), to, shown,
+                                   message_id=message_id)
+
+    def wrap_encrypted(self, armored: str, to: str, subject: str, *,
+                       message_id: str | None = None) -> bytes:
+        """An RFC 3156 multipart/encrypted mail around ``armored``."""
         outer = MIMEMultipart('encrypted',
                               protocol='application/pgp-encrypted')
-        control = MIMEApplication('Version: 1\n', 'pgp-encrypted',
-                                  _encoder=_noop)
-        outer.attach(control)
-        body_part = MIMEApplication(ciphertext.decode('ascii'), 'octet-stream',
-                                    _encoder=_noop, name='encrypted.asc')
-        outer.attach(body_part)
-        shown = '...' if protect_subject else subject
-        return self._outer(to, shown, message_id, outer)
+        outer.attach(MIMEApplication('Version: 1\n', 'pgp-encrypted',
+                                     _encoder=_noop))
+        outer.attach(MIMEApplication(armored, 'octet-stream', _encoder=_noop,
+                                     name='encrypted.asc'))
+        return self._outer(to, subject, message_id, outer)
+
+    def nested_mail(self, to: str, subject: str, body: str,
+                    recipient: str) -> bytes:
+        """RFC 3156 section 6.1: multipart/signed, then encrypted.
+
+        The signature is made at this subscriber's (possibly faked) time;
+        the encryption always at the real time.
+        """
+        signed = self._signed_entity(body)
+        faked, self.faked_time = self.faked_time, None
+        try:
+            ciphertext = self.gpg('--armor', '--encrypt', '--recipient',
+                                  recipient, input=signed.as_bytes(
+                                      policy=SMTP)).stdout
+        finally:
+            self.faked_time = faked
+        return self.wrap_encrypted(ciphertext.decode('ascii'), to, subject)
 
     def signed_mail(self, to: str, subject: str, body: str, *,
                     message_id: str | None = None) -> bytes:
         """RFC 3156 multipart/signed, not encrypted."""
+        return self._outer(to, subject, message_id,
+                           self._signed_entity(body))
+
+    def _signed_entity(self, body: str) -> MIMEMultipart:
         inner = self._inner(body, None, False)
         signed_text = inner.as_bytes(policy=SMTP)     # CRLF canonical
         signature = self.gpg('--armor', '--detach-sign', '--local-user',
@@ -176,7 +201,7 @@ class Subscriber:
         outer.attach(MIMEApplication(signature.decode('ascii'),
                                      'pgp-signature', _encoder=_noop,
                                      name='signature.asc'))
-        return self._outer(to, subject, message_id, outer)
+        return outer
 
     def plain_mail(self, to: str, subject: str, body: str, *,
                    message_id: str | None = None,
