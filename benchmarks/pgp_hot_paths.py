@@ -20,9 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'src'))
 
-from pgp_keyfactory import secret_keys
+from pgp_keyfactory import secret_keys  # noqa: E402
 
-from mailman_pgp.pgp import (
+from mailman_pgp.pgp import (  # noqa: E402
     decrypt,
     encrypt,
     encrypt_each,
@@ -134,6 +134,11 @@ def main(argv=None):
                          sender.fingerprint, '--recipient', lst.fingerprint,
                          input=small)
             sender_pub = sender.public
+            try:  # warm up the agent; re-import once if it lost the key
+                gpg.run('--decrypt', input=ct)
+            except RuntimeError:
+                gpg.run('--import', input=lst.armor().encode())
+                gpg.run('--decrypt', input=ct)
 
             def ours_dv(ct=ct, lst=lst, sender_pub=sender_pub):
                 result = decrypt(ct, lst)

@@ -9,6 +9,7 @@ import tempfile
 import threading
 import unittest
 from datetime import timedelta
+from unittest.mock import patch
 from email import message_from_bytes
 
 from flufl.lock import Lock, TimeOutError
@@ -273,6 +274,21 @@ class TestThroughArchiveRunner(_ArchiverTest):
             self.assertIn(SECRET.encode(), clear)
         # Nothing in clear in any archive directory (MHonArc, prototype...).
         self.assert_no_clear_text(config.ARCHIVE_DIR)
+
+    def test_works_inside_style_application(self):
+        # The PGP styles call it from apply(), inside create_list().
+        from mailman_pgp.styles.pgp import PGPDefaultStyle
+        original = PGPDefaultStyle.apply
+
+        def apply(style, mlist):
+            original(style, mlist)
+            use_encrypted_archivers(mlist)
+        with patch.object(PGPDefaultStyle, 'apply', apply), transaction():
+            mlist = create_list('bee@example.com', style_name='pgp-default')
+        enabled = sorted(archiver.name
+                         for archiver in IListArchiverSet(mlist).archivers
+                         if archiver.is_enabled)
+        self.assertEqual(enabled, ['pgp-maildir', 'pgp-mbox'])
 
     def test_stock_lists_keep_stock_archivers(self):
         states = {archiver.name: archiver.is_enabled

@@ -1,5 +1,6 @@
 """Parsing helpers behind Key.load: size limits, version checks, splitting."""
 
+import hashlib
 from datetime import datetime, timezone
 
 from mailman_pgp.pgp import packets as P
@@ -56,7 +57,14 @@ def _split_keys(data: bytes, max_uids, max_bytes):
             raise KeyImportError(
                 f'The key has {n} user IDs, more than the {max_uids} accepted; please '
                 'remove unused user IDs and send it again.')
-    return [b''.join(p.raw for p in group) for group in groups]
+    return [(b''.join(p.raw for p in group), group[0]) for group in groups]
+
+
+def v4_fingerprint(packet) -> str:
+    """Fingerprint of a v4 public key packet (RFC 4880 12.2)."""
+    body = packet.body
+    data = b'\x99' + len(body).to_bytes(2, 'big') + body
+    return hashlib.sha1(data).hexdigest().upper()
 
 
 def _parse_one(blob: bytes):

@@ -7,6 +7,7 @@ facade uses, for reading and for writing.
 
 import base64
 import binascii
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -33,14 +34,80 @@ def _make_table():
 _TABLE = _make_table()
 
 
+def _crc24_table(data: bytes) -> int:
+    crc = _CRC24_INIT
+    table = _TABLE
+    for b in data:
+        crc = ((crc << 8) & 0xFFFFFF) ^ table[((crc >> 16) ^ b) & 0xFF]
+    return crc
+
+
+# Large inputs: the CRC is (init * x^8n + M(x) * x^24) mod P(x) over GF(2).
+# Python's big integers shift and XOR whole megabytes in C, so the
+# remainder is taken by folding the polynomial in halves: v = h * x^k + l
+# becomes h * (x^k mod P) + l, a carry-less product by a 24-bit constant
+# (one shift+XOR per set bit; k is picked near the middle for few bits).
+
+def _clmul_small(a, b):
+    r = 0
+    while b:
+        if b & 1:
+            r ^= a
+        a <<= 1
+        b >>= 1
+    return r
+
+
+def _reduce_small(v):
+    for i in range(v.bit_length() - 1, 23, -1):
+        if (v >> i) & 1:
+            v ^= _CRC24_POLY << (i - 24)
+    return v
+
+
+@functools.lru_cache(maxsize=512)
+def _xpow(k):
+    """x^k mod P."""
+    result, base = 1, 2
+    while k:
+        if k & 1:
+            result = _reduce_small(_clmul_small(result, base))
+        base = _reduce_small(_clmul_small(base, base))
+        k >>= 1
+    return result
+
+
+def _polymod(v):
+    while v.bit_length() > 256:
+        k0 = v.bit_length() // 2 - 24
+        c = cc = _xpow(k0)
+        best, k = c.bit_count(), k0
+        for j in range(1, 48):
+            cc <<= 1
+            if cc & 0x1000000:
+                cc ^= _CRC24_POLY
+            if cc.bit_count() < best:
+                best, k, c = cc.bit_count(), k0 + j, cc
+        h = v >> k
+        v &= (1 << k) - 1
+        i = 0
+        while c:
+            if c & 1:
+                v ^= h << i
+            c >>= 1
+            i += 1
+    return _reduce_small(v)
+
+
 @public
 def crc24(data) -> int:
     """Return the OpenPGP CRC24 of data (bytes-like)."""
-    crc = _CRC24_INIT
-    table = _TABLE
-    for b in memoryview(bytes(data)) if not isinstance(data, bytes) else data:
-        crc = ((crc << 8) & 0xFFFFFF) ^ table[((crc >> 16) ^ b) & 0xFF]
-    return crc
+    data = bytes(data)
+    if len(data) < 256:
+        return _crc24_table(data)
+    n = len(data)
+    return _polymod((_CRC24_INIT << (8 * n))
+                    ^ (int.from_bytes(data, 'big') << 24))
 
 
 MESSAGE = 'MESSAGE'

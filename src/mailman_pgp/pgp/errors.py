@@ -65,3 +65,21 @@ class EncryptionError(PGPError):
 @public
 class MessageFormatError(PGPError):
     """An email message does not have the PGP/MIME or inline shape expected."""
+
+
+@public
+def malformed(error_class=PacketError, message=None):
+    """Context manager: turn any non-PGPError raised inside (by PGPy on
+    damaged input) into error_class, so callers only ever see PGPError."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def manager():
+        try:
+            yield
+        except PGPError:
+            raise
+        except Exception as error:  # noqa: BLE001 (PGPy raises anything)
+            raise error_class(message or 'The OpenPGP data is malformed '
+                              '({}).'.format(type(error).__name__)) from None
+    return manager()

@@ -16,7 +16,9 @@ from mailman_pgp.pgp._keyparse import (
     _split_keys,
     armor_key,
     describe_algorithm,
+    v4_fingerprint,
 )
+from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._quiet import quiet
 from mailman_pgp.pgp.errors import KeyImportError, PacketError
 
@@ -27,21 +29,35 @@ public(DEFAULT_MAX_UIDS=DEFAULT_MAX_UIDS, DEFAULT_MAX_BYTES=DEFAULT_MAX_BYTES)
 class Key:
     """An OpenPGP key (public or private), immutable from the outside."""
 
-    __slots__ = ('__weakref__', '_cache', '_fp', '_k')
+    __slots__ = ('__weakref__', '_cache', '_fp', '_pk', '_raw')
 
-    def __init__(self, pgpy_key):
-        # Internal: callers use Key.load, load_keys or generate_key.
-        self._k = pgpy_key
-        self._fp = str(pgpy_key.fingerprint).replace(' ', '').upper()
+    def __init__(self, pgpy_key=None, *, raw=None, fingerprint=None):
+        # Internal: callers use Key.load, load_keys or generate_key. A
+        # public key may be lazy (raw packets and fingerprint only): PGPy
+        # parses it on first use, so loading a thousand keys is cheap.
+        self._pk = pgpy_key
+        self._raw = raw
+        if pgpy_key is not None:
+            fingerprint = str(pgpy_key.fingerprint).replace(' ', '')
+        self._fp = fingerprint.upper()
         # Derived data that is costly to compute: usability, recipients.
         self._cache = {}
+
+    @property
+    def _k(self):
+        """The pgpy key (parsed on first use for lazily loaded keys)."""
+        if self._pk is None:
+            self._pk = _parse_one(self._raw)
+            self._raw = None
+        return self._pk
 
     # -- loading -----------------------------------------------------------
     @classmethod
     def load(cls, data, *, max_uids=DEFAULT_MAX_UIDS,
              max_bytes=DEFAULT_MAX_BYTES) -> 'Key':
         """Load exactly one key from armored or binary data."""
-        keys = load_keys(data, max_uids=max_uids, max_bytes=max_bytes)
+        keys = load_keys(data, max_uids=max_uids, max_bytes=max_bytes,
+                         lazy=False)
         if len(keys) != 1:
             raise KeyImportError(
                 f'Expected exactly one key but found {len(keys)}; please send only '
@@ -66,7 +82,7 @@ class Key:
 
     @property
     def is_private(self) -> bool:
-        return not self._k.is_public
+        return self._pk is not None and not self._pk.is_public
 
     @property
     def public(self) -> 'Key':
@@ -133,6 +149,8 @@ class Key:
         return self.public.armor()
 
     def __bytes__(self):
+        if self._pk is None:
+            return self._raw
         with quiet():
             return bytes(self._k)
 
@@ -152,11 +170,13 @@ class Key:
 
 @public
 def load_keys(data, *, max_uids=DEFAULT_MAX_UIDS,
-              max_bytes=DEFAULT_MAX_BYTES) -> list:
+              max_bytes=DEFAULT_MAX_BYTES, lazy=True) -> list:
     """Load every key in data (armored, possibly several blocks, or binary).
 
     Absurd keys (more than max_uids user IDs, more than max_bytes of data)
-    raise KeyImportError; pass None to lift a limit.
+    raise KeyImportError; pass None to lift a limit. With lazy, public keys
+    are parsed by PGPy on first use, so a malformed packet inside a key
+    shows up then, as PacketError.
     """
     if isinstance(data, (bytes, bytearray, str)) and max_bytes is not None \
             and len(data) > 2 * max_bytes:
@@ -165,8 +185,11 @@ def load_keys(data, *, max_uids=DEFAULT_MAX_UIDS,
                              )
     keys = []
     for chunk in _binary_chunks(data):
-        for blob in _split_keys(chunk, max_uids, max_bytes):
-            keys.append(Key(_parse_one(blob)))
+        for blob, first in _split_keys(chunk, max_uids, max_bytes):
+            if lazy and first.tag == P.PUBLIC_KEY:
+                keys.append(Key(raw=blob, fingerprint=v4_fingerprint(first)))
+            else:
+                keys.append(Key(_parse_one(blob)))
     if not keys:
         raise PacketError('No key was found in the data.')
     return keys

@@ -11,6 +11,7 @@ from public import public
 
 from mailman_pgp.pgp._keyparse import now_utc
 from mailman_pgp.pgp._quiet import constants, quiet
+from mailman_pgp.pgp.errors import malformed
 
 ST = constants.SignatureType
 KF = constants.KeyFlags
@@ -64,7 +65,8 @@ def check_usability(k, now=None) -> Usability:
     now = now_utc(now)
     primary = k if k.is_primary else k.parent
     reasons = []
-    with quiet():
+    with quiet(), malformed(message='The key is malformed and cannot be '
+                            'checked; please send it again.'):
         return _check(primary, now, reasons)
 
 

@@ -17,7 +17,7 @@ from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._keyparse import now_utc
 from mailman_pgp.pgp._quiet import pgpy, quiet
 from mailman_pgp.pgp.armor import dearmor
-from mailman_pgp.pgp.errors import PGPError, SignatureError
+from mailman_pgp.pgp.errors import PGPError, SignatureError, malformed
 
 
 @public
@@ -109,13 +109,14 @@ def _find(keys, keyid):
 def verify_raw(raw: bytes, data: bytes, keys, now=None) -> Verification:
     """Check one raw signature packet over data against keys."""
     sig = parse_signature(raw)
-    with quiet():
+    with quiet(), malformed(SignatureError, 'A signature in the message is '
+                            'malformed.'):
         keyid = str(sig.signer or '').upper()
         created = sig.created
         halg = sig.hash_algorithm.name
         sig_expired = sig.expires_at is not None and \
             sig.expires_at <= now_utc(now)
-    digest = _digest(sig, data)
+        digest = _digest(sig, data)
     key = _find(keys, keyid)
     if key is None:
         with quiet():
@@ -128,7 +129,8 @@ def verify_raw(raw: bytes, data: bytes, keys, now=None) -> Verification:
             valid = bool(key._k.verify(data, sig))
     except Exception:  # noqa: BLE001 (an unverifiable signature is invalid)
         valid = False
-    u = key.usability(now)
+    with malformed():
+        u = key.usability(now)
     revoked = u.revoked or keyid in u.revoked_keyids
     expired = sig_expired or u.expired or keyid in u.expired_keyids
     return Verification(keyid, key.fingerprint, valid, False, expired,

@@ -25,8 +25,11 @@ class PGPStyleMixin:
         from mailman_pgp.model import PGPMailingList
         mailing_list.posting_chain = 'pgp-posting-chain'
         mailing_list.posting_pipeline = 'pgp-posting-pipeline'
+        from mailman_pgp.archivers import use_encrypted_archivers
         PGPMailingList.create(mailing_list)
         ensure_list_key(mailing_list, key_store(), site_config())
+        # Only the encrypted archivers archive a PGP list.
+        use_encrypted_archivers(mailing_list)
 
 
 @public

@@ -1,0 +1,77 @@
+"""What the individual and the bulk PGP agents share.
+
+Both agents turn the message Mailman prepared into what a member may
+receive: PGP/MIME encrypted to the member's key (signed by the list when
+``sign_outgoing``), the real Subject protected inside (RFC 9788) and the
+outer one obscured; or, for mail the key workflows allowed in clear, signed
+by the list and otherwise as it is.
+"""
+
+import copy
+
+from public import public
+
+from mailman_pgp.pgp import (
+    OBSCURED_SUBJECT,
+    encrypt_mime_each,
+    is_mime_encrypted,
+    is_mime_signed,
+    sign_mime,
+)
+
+
+@public
+class PGPDeliveryMixin:
+    """The PGP state of one delivery and the wrapping both agents do."""
+
+    def setup_pgp(self, pgp_list, list_key, keys, allow_clear=False):
+        """:param keys: a RecipientKeys for msgdata['recipients'].
+
+        :param allow_clear: the message may go in clear (signed by the list)
+            to recipients without a usable key (msgdata['pgp_allow_clear']).
+        """
+        self.pgp_list = pgp_list
+        self.list_key = list_key
+        self.keys = keys
+        self.allow_clear = allow_clear
+
+    @property
+    def signer(self):
+        """The list key when the list signs what it sends, else None."""
+        return self.list_key if self.pgp_list.sign_outgoing else None
+
+    def deliverable(self, recipients) -> list:
+        """The recipients this delivery may reach, in a stable order."""
+        return sorted(r for r in recipients
+                      if r in self.keys.keys or self.allow_clear)
+
+    def _outer_subject(self, out):
+        if out.get('Subject') is not None:
+            del out['Subject']
+            out['Subject'] = self.pgp_list.outer_subject or OBSCURED_SUBJECT
+        return out
+
+    def protected_copies(self, msg, groups, *, throw_keyids) -> list:
+        """One copy of msg per group of recipient Keys, signed once.
+
+        With ``encrypt_outgoing`` off (the owner's explicit choice) the
+        copies are only signed by the list; the recipients are still only
+        members with a usable key.
+        """
+        if not self.pgp_list.encrypt_outgoing:
+            signed = self.clear_copy(msg, sign=self.signer is not None)
+            return [copy.deepcopy(signed) for _ in groups]
+        if is_mime_encrypted(msg):
+            # Already encrypted by whoever made it (a key workflow).
+            return [copy.deepcopy(msg) for _ in groups]
+        outs = encrypt_mime_each(msg, groups, sign_with=self.signer,
+                                 throw_keyids=throw_keyids)
+        return [self._outer_subject(out) for out in outs]
+
+    def clear_copy(self, msg, sign=True):
+        """msg signed by the list key (PGP/MIME), unless it already is
+        signed or encrypted, or the list has no key yet."""
+        if not sign or self.list_key is None or is_mime_encrypted(msg) \
+                or is_mime_signed(msg):
+            return copy.deepcopy(msg)
+        return sign_mime(msg, self.list_key)

@@ -1,0 +1,135 @@
+"""Property-based fuzzing of the parsers: only PGPError may escape."""
+
+import email
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailman_pgp.pgp import (
+    Key, PGPError, armor, dearmor, decrypt, decrypt_message, find_blocks,
+    find_keys, is_encrypted, is_signed, load_keys, strip_signature,
+    verify_detached, verify_message)
+
+SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope='module')
+def corpus(gpg_world, gpg_keys, list_keys):
+    fpr, secret = gpg_keys['rsa']
+    lst = list_keys['cv25519']
+    text = 'Grüße ✓\nline two\n'.encode()
+    return {
+        'lst': lst,
+        'sender': secret.public,
+        'gpg_msg': dearmor(gpg_world.run(
+            '--armor', '--encrypt', '--sign', '--local-user', fpr,
+            '--recipient', lst.fingerprint, '--compress-algo', 'zlib',
+            input=text).stdout),
+        'gpg_sig': dearmor(gpg_world.run(
+            '--armor', '--detach-sign', '--local-user', fpr,
+            input=text).stdout),
+        'clear': gpg_world.run('--clearsign', '--local-user', fpr,
+                               input=text).stdout.decode(),
+        'key': bytes(secret.public),
+        'text': text,
+    }
+
+
+mutation = st.lists(st.tuples(st.sampled_from(['flip', 'cut', 'insert',
+                                                'delete']),
+                              st.integers(0, 10**6), st.integers(0, 255)),
+                    min_size=1, max_size=4)
+
+
+def _mutate(data: bytes, ops) -> bytes:
+    data = bytearray(data)
+    for op, pos, value in ops:
+        if not data:
+            break
+        pos %= len(data)
+        if op == 'flip':
+            data[pos] ^= value or 1
+        elif op == 'cut':
+            del data[pos:]
+        elif op == 'insert':
+            data.insert(pos, value)
+        else:
+            del data[pos]
+    return bytes(data)
+
+
+def _only_pgp_errors(fn, *args, **kw):
+    try:
+        return fn(*args, **kw)
+    except PGPError:
+        return None
+
+
+@SETTINGS
+@given(ops=mutation)
+def test_fuzz_decrypt(corpus, ops):
+    data = _mutate(corpus['gpg_msg'], ops)
+    result = _only_pgp_errors(decrypt, data, corpus['lst'])
+    if result is not None:
+        _only_pgp_errors(result.verify, corpus['sender'])
+    _only_pgp_errors(decrypt, armor(data), corpus['lst'])
+
+
+@SETTINGS
+@given(ops=mutation)
+def test_fuzz_key(corpus, ops):
+    data = _mutate(corpus['key'], ops)
+    key = _only_pgp_errors(Key.load, data)
+    if key is not None:
+        _only_pgp_errors(key.usability)
+        _only_pgp_errors(lambda: (key.uids, key.algorithm, key.armor()))
+    keys = _only_pgp_errors(load_keys, armor(data, 'PUBLIC KEY BLOCK'))
+    for k in keys or []:
+        _only_pgp_errors(k.usability)
+
+
+@SETTINGS
+@given(ops=mutation)
+def test_fuzz_signature(corpus, ops):
+    data = _mutate(corpus['gpg_sig'], ops)
+    _only_pgp_errors(verify_detached, corpus['text'], data,
+                     [corpus['sender']])
+
+
+@SETTINGS
+@given(ops=mutation)
+def test_fuzz_armor_text(corpus, ops):
+    text = _mutate(corpus['clear'].encode(), ops).decode('latin-1')
+    _only_pgp_errors(find_blocks, text)
+    msg = email.message_from_string(
+        'From: a@example.org\nSubject: x\n\n' + text)
+    for fn in (is_signed, is_encrypted, strip_signature):
+        _only_pgp_errors(fn, msg)
+    _only_pgp_errors(verify_message, msg, [corpus['sender']])
+    _only_pgp_errors(find_keys, msg)
+
+
+@SETTINGS
+@given(ops=mutation)
+def test_fuzz_mime(corpus, ops):
+    armored = armor(corpus['gpg_msg'])
+    raw = ('From: a@example.org\nSubject: x\nMIME-Version: 1.0\n'
+           'Content-Type: multipart/encrypted; '
+           'protocol="application/pgp-encrypted"; boundary="E"\n\n'
+           '--E\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n'
+           '--E\nContent-Type: application/octet-stream\n\n'
+           + armored + '\n--E--\n').encode()
+    msg = email.message_from_bytes(_mutate(raw, ops))
+    result = _only_pgp_errors(decrypt_message, msg, corpus['lst'])
+    if result is not None:
+        _only_pgp_errors(result.verify, corpus['sender'])
+
+
+@SETTINGS
+@given(data=st.binary(max_size=300))
+def test_fuzz_random_bytes(corpus, data):
+    _only_pgp_errors(decrypt, data, corpus['lst'])
+    _only_pgp_errors(Key.load, data)
+    _only_pgp_errors(verify_detached, b'x', data, [corpus['sender']])
