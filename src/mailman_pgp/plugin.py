@@ -62,8 +62,19 @@ class PGPMailman:
     def post_hook(self):
         from mailman_pgp.database.schema import ensure_schema
         from mailman_pgp.wiring import wiring_problems
+        from mailman.interfaces.mailinglist import IMailingList
+        from mailman.interfaces.subscriptions import ISubscriptionManager
+        from zope.component import getGlobalSiteManager
         from mailman_pgp.chains.reject import PGPRejectChain
+        from mailman_pgp.templates import register_templates
+        from mailman_pgp.workflows.manager import PGPSubscriptionManager
         ensure_schema()
+        register_templates()
+        # Core's workflow classes are not pluggable: replace the adapter
+        # (for every caller: REST, email commands, CLI); non-PGP lists get
+        # Mailman's own behaviour from it.
+        getGlobalSiteManager().registerAdapter(
+            PGPSubscriptionManager, (IMailingList,), ISubscriptionManager)
         # Registries are plain dicts filled at start-up: a rejected PGP post
         # must go back encrypted, never as the decrypted plaintext.
         config.chains['reject'] = PGPRejectChain()

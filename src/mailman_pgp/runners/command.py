@@ -33,5 +33,6 @@ class PGPCommandRunner(CommandRunner):
                 return True             # cannot be read yet: keep it
             return super()._dispose(mlist, msg, msgdata)
         if 'pgp' not in msgdata:
-            msg = examine(mlist, msg, msgdata, list_key)
+            msg = examine(mlist, msg, msgdata, list_key,
+                          keep_signed_data=True)
         return super()._dispose(mlist, msg, msgdata)

@@ -75,7 +75,8 @@ def _signature_results(verifications) -> list[dict]:
 
 
 @public
-def examine(mlist, msg: Message, msgdata: dict, list_key) -> Message:
+def examine(mlist, msg: Message, msgdata: dict, list_key, *,
+            keep_signed_data: bool = False) -> Message:
     """Decrypt ``msg`` if it is encrypted, verify its signatures.
 
     :return: the message the rest of Mailman should see (the decrypted one
@@ -108,6 +109,8 @@ def examine(mlist, msg: Message, msgdata: dict, list_key) -> Message:
             seen = _as_mailman_message(decrypted.message, msg)
             key = sender_key(seen)
             keys = [key] if key else []
+            if keep_signed_data and decrypted.signatures:
+                msgdata['pgp_signed_pairs'] = list(decrypted.signatures)
             if decrypted.is_signed:
                 result['signed'] = 'mime'
                 verifications = _verify(decrypted.verify, keys, result)

@@ -1,0 +1,84 @@
+"""The ``key`` email command: subscribers manage their key by email.
+
+``key set <token>``, ``key confirm <token>``, ``key change``, ``key revoke``,
+``key sign`` and ``key receive``, sent to the list's -request address.
+Keys and revocation certificates travel as attachments or inline armor,
+never as arguments (Mailman lower-cases those; tokens survive that).
+"""
+
+from mailman.core.i18n import _
+from mailman.interfaces.command import ContinueProcessing, IEmailCommand
+from public import public
+from zope.interface import implementer
+
+from mailman_pgp.commands import key_handlers
+
+
+SUBCOMMANDS = ('set', 'confirm', 'change', 'revoke', 'sign', 'receive')
+
+
+@public
+@implementer(IEmailCommand)
+class KeyCommand:
+    name = 'key'
+    argument_description = '<set|confirm|change|revoke|sign|receive> [token]'
+    short_description = _('Manage your PGP key on an encrypted list.')
+    description = _("""\
+Manage the key the list encrypts your mail to, on a PGP-enabled list.
+
+key set <token>      Reply to a key request with your public key attached.
+key confirm <token>  Reply to a proof request with the statement, signed
+                     with your key.
+key change           Attach your new public key; sign this mail with your
+                     current key.
+key revoke           Attach the revocation certificate of your key; sign
+                     this mail with your key.
+key sign             Attach the list's public key with your certification
+                     (only for the rosters the list allows).
+key receive          Get the list's public key.
+
+Mail to this address should be encrypted to the list's key ("key receive"
+sends it).""")
+
+    def process(self, mlist, msg, msgdata, arguments, results):
+        """See `IEmailCommand`."""
+        from mailman_pgp.model import PGPMailingList
+        if not arguments:
+            print(_('No sub-command specified, must be one of: {}.').format(
+                ', '.join(SUBCOMMANDS)), file=results)
+            return ContinueProcessing.no
+        subcommand = arguments[0]
+        if subcommand not in SUBCOMMANDS:
+            print(_('Wrong sub-command specified ({}), must be one of: {}.'
+                    ).format(subcommand, ', '.join(SUBCOMMANDS)),
+                  file=results)
+            return ContinueProcessing.no
+        if PGPMailingList.for_list(mlist) is None:
+            print(_("This mailing list doesn't have PGP enabled."),
+                  file=results)
+            return ContinueProcessing.no
+        handler = getattr(key_handlers, 'key_' + subcommand)
+        handler(mlist, msg, msgdata, arguments[1:], results)
+        _reply(mlist, msg, results)
+        # One key command per mail: the rest of the body is the statement,
+        # armor or a signature, not more commands.
+        return ContinueProcessing.no
+
+
+def _reply(mlist, msg, results) -> None:
+    """Answer from -request, without echoing the rest of the mail.
+
+    Mailman's own reply quotes the lines after the command: here that is a
+    key, a statement or a signature (once, by mistake, a private key).
+    """
+    from mailman.email.message import UserNotification
+    from mailman_pgp.model import PGPAddress
+    results.send_response = False
+    reply = UserNotification(msg.sender, mlist.request_address,
+                             _('The results of your email commands'),
+                             str(results) + _('\n- Done.\n'))
+    pgp_address = PGPAddress.for_email(msg.sender or '')
+    has_key = pgp_address is not None and pgp_address.key_confirmed
+    # Without a confirmed key the reply can only go in clear; it carries
+    # the command's result, nothing of the list's traffic.
+    reply.send(mlist, pgp_allow_clear=not has_key)
