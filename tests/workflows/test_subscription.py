@@ -282,3 +282,21 @@ class TestRefusals(KeyConversation):
                       results_text(outbox(), self.anne.email))
         self.assertIsNone(self.mlist.regular_members.get_member(
             self.anne.email))
+
+
+class TestJoinByEmail(KeyConversation):
+    policy = SubscriptionPolicy.confirm
+
+    def test_join_then_keys(self):
+        # `join` by email starts the same PGP workflow as REST.
+        send_command(self.mlist, self.anne.plain_mail(
+            'ant-request@example.com', 'join', ''))
+        items = outbox()
+        confirmation = pick(items, to=self.anne.email,
+                            subject='Your confirmation is needed')
+        token = plain_text(confirmation.msg).split('confirm ')[1].split()[0]
+        send_command(self.mlist, self.anne.plain_mail(
+            'ant-request@example.com', 'Re: confirm ' + token, ''))
+        reply = self.key_steps()
+        self.assertIn('You are subscribed', reply)
+        self.assertMember()

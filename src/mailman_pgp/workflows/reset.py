@@ -25,8 +25,9 @@ class PGPKeyResetWorkflow(PGPKeyStepsMixin, _SubscriptionWorkflowCommon):
     PGP_WORKFLOW = 'reset'
     KEY_REQUEST_TEMPLATE = 'list:user:pgp:key-reset'
     INITIAL_STATE = 'pgp_send_key_request'
-    SAVE_ATTRIBUTES = ('address_key', 'subscriber_key', 'user_key',
-                       'token_owner_key', 'pgp_key_done', 'pgp_next')
+    # The member's address is all it needs (it may have no user).
+    SAVE_ATTRIBUTES = ('address_key', 'token_owner_key', 'pgp_key_done',
+                       'pgp_next')
 
     def __init__(self, mlist, subscriber=None):
         self.pgp_key_done = False
