@@ -65,6 +65,7 @@ class PGPMailman:
         from mailman.interfaces.mailinglist import IMailingList
         from mailman.interfaces.subscriptions import ISubscriptionManager
         from zope.component import getGlobalSiteManager
+        from mailman_pgp.chains.hold import PGPHoldChain
         from mailman_pgp.chains.reject import PGPRejectChain
         from mailman_pgp.templates import register_templates
         from mailman_pgp.workflows.manager import PGPSubscriptionManager
@@ -75,9 +76,10 @@ class PGPMailman:
         # Mailman's own behaviour from it.
         getGlobalSiteManager().registerAdapter(
             PGPSubscriptionManager, (IMailingList,), ISubscriptionManager)
-        # Registries are plain dicts filled at start-up: a rejected PGP post
-        # must go back encrypted, never as the decrypted plaintext.
+        # Registries are plain dicts filled at start-up: a rejected or held
+        # PGP post goes back (or is stored) encrypted, never in clear.
         config.chains['reject'] = PGPRejectChain()
+        config.chains['hold'] = PGPHoldChain()
         for problem in wiring_problems(config):
             log.error('mailman.cfg: %s', problem)
 

@@ -6,12 +6,11 @@ returns the post as it was received (encrypted) instead.  It replaces
 ``config.chains['reject']`` at start-up; non-PGP lists are unchanged.
 """
 
-import email
-
 from mailman.chains.reject import RejectChain
-from mailman.email.message import Message
 from mailman.utilities.modules import abstract_component
 from public import public
+
+from mailman_pgp.chains.original import original_message
 
 
 @public
@@ -20,11 +19,4 @@ class PGPRejectChain(RejectChain):
     name = 'reject'
 
     def _process(self, mlist, msg, msgdata):
-        original = msgdata.get('pgp_original')
-        if original is not None:
-            returned = email.message_from_string(original, Message)
-            original_sender = getattr(msg, 'original_sender', None)
-            if original_sender is not None:
-                returned.original_sender = original_sender
-            msg = returned
-        super()._process(mlist, msg, msgdata)
+        super()._process(mlist, original_message(msg, msgdata), msgdata)

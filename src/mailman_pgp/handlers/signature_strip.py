@@ -10,6 +10,7 @@ from mailman.interfaces.handler import IHandler
 from public import public
 from zope.interface import implementer
 
+from mailman_pgp.handlers.replace import replace_message
 from mailman_pgp.pgp import has_signed_parts, strip_signature
 
 
@@ -26,12 +27,4 @@ class PGPSignatureStrip:
             return
         if not has_signed_parts(msg):
             return
-        stripped = strip_signature(msg)
-        # Handlers change the message in place.
-        for name in list(msg.keys()):
-            del msg[name]
-        for name, value in stripped.items():
-            msg[name] = value
-        msg.set_payload(stripped.get_payload())
-        msg.preamble = stripped.preamble
-        msg.epilogue = stripped.epilogue
+        replace_message(msg, strip_signature(msg))

@@ -8,9 +8,9 @@ from public import public
 @public
 class PGPPostingPipeline(PostingPipeline):
     name = 'pgp-posting-pipeline'
-    description = _('The PGP posting pipeline: strips the poster\'s '
-                    'signature if the list says so, then the built-in '
-                    'posting pipeline.')
+    description = _('The PGP posting pipeline: decrypts approved held '
+                    'posts, strips the poster\'s signature if the list says '
+                    'so, then the built-in posting pipeline.')
 
-    _default_handlers = ('pgp-signature-strip',) + \
+    _default_handlers = ('pgp-decrypt-approved', 'pgp-signature-strip') + \
         PostingPipeline._default_handlers

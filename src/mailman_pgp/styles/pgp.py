@@ -25,6 +25,9 @@ class PGPStyleMixin:
         from mailman_pgp.model import PGPMailingList
         mailing_list.posting_chain = 'pgp-posting-chain'
         mailing_list.posting_pipeline = 'pgp-posting-pipeline'
+        # Mailman collects digests as plaintext in the list's data
+        # directory: not for a PGP list.
+        mailing_list.digests_enabled = False
         from mailman_pgp.archivers import use_encrypted_archivers
         PGPMailingList.create(mailing_list)
         ensure_list_key(mailing_list, key_store(), site_config())

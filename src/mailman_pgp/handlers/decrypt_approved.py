@@ -1,0 +1,44 @@
+"""``pgp-decrypt-approved``: decrypt a held post once a moderator approves it.
+
+Held PGP posts are stored encrypted (see chains/hold.py); approval sends
+them down the posting pipeline as they were stored, so they are decrypted
+here, first, before anything else reads them.
+"""
+
+import logging
+
+from mailman.core.i18n import _
+from mailman.interfaces.handler import IHandler
+from mailman.interfaces.pipeline import DiscardMessage
+from public import public
+from zope.interface import implementer
+
+from mailman_pgp.handlers.replace import replace_message
+from mailman_pgp.pgp import PGPError, decrypt_message, is_encrypted
+
+
+log = logging.getLogger('mailman.plugins.pgp')
+
+
+@public
+@implementer(IHandler)
+class PGPDecryptApproved:
+    name = 'pgp-decrypt-approved'
+    description = _('Decrypt an approved held post of a PGP list.')
+
+    def process(self, mlist, msg, msgdata):
+        from mailman_pgp.keystore import key_store
+        from mailman_pgp.model import PGPMailingList
+        if PGPMailingList.for_list(mlist) is None or not is_encrypted(msg):
+            return
+        list_key = key_store().list_key(mlist.list_id)
+        try:
+            decrypted = decrypt_message(msg, [list_key])
+        except PGPError as error:
+            # Approved, but nobody can read it: distributing the ciphertext
+            # would help no member.
+            log.error('%s: approved message %s cannot be decrypted: %s',
+                      mlist.list_id, msg.get('message-id', 'n/a'), error)
+            raise DiscardMessage(str(error))
+        replace_message(msg, decrypted.message)
+        msgdata.pop('pgp_original', None)
