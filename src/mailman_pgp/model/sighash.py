@@ -38,5 +38,28 @@ class PGPSigHash(Model):
     @dbconnection
     def remember(cls, store, digests, fingerprint: str) -> None:
         """Store ``digests`` for ``fingerprint``; ones already known stay."""
-        for digest in set(digests) - PGPSigHash.known(digests):
-            store.add(PGPSigHash(digest, fingerprint))
+        cls.remember_in(store, digests, fingerprint)
+
+    @staticmethod
+    def remember_in(store, digests, fingerprint: str) -> None:
+        """``remember`` in the session ``store``.
+
+        Runners on several hosts may accept the same signature at once:
+        the insert skips rows another one just wrote instead of failing.
+        """
+        rows = [dict(hash=digest, fingerprint=fingerprint,
+                     created_at=now()) for digest in sorted(set(digests))]
+        if not rows:
+            return
+        dialect = store.get_bind().dialect.name
+        if dialect == 'postgresql':
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == 'sqlite':
+            from sqlalchemy.dialects.sqlite import insert
+        else:                   # MySQL and others: check, then insert
+            for row in rows:
+                if store.get(PGPSigHash, row['hash']) is None:
+                    store.add(PGPSigHash(row['hash'], fingerprint))
+            return
+        store.execute(insert(PGPSigHash).values(rows).on_conflict_do_nothing(
+            index_elements=['hash']))
