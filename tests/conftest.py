@@ -3,7 +3,8 @@
 A test class sets ``layer = ConfigLayer`` (or SMTPLayer, RESTLayer...).
 With MAILMAN_PGP_TEST_DB=postgresql the layers use a fresh database on the
 PostgreSQL server at $MAILMAN_PGP_TEST_PG (default
-postgresql://postgres@127.0.0.1:5432), dropped again at the end.
+postgresql://postgres@127.0.0.1:5432), dropped again at the end.  With
+MAILMAN_PGP_TEST_KEYSTORE=database the keys live in that database.
 """
 
 import os
@@ -45,9 +46,16 @@ def _postgres_section() -> str:
 def _write_testing_cfg() -> str:
     from importlib.resources import files
     wiring = files('mailman_pgp.config').joinpath('mailman.cfg').read_text()
+    site = 'python:mailman_pgp.testing.mailman_pgp'
+    if os.environ.get('MAILMAN_PGP_TEST_KEYSTORE') == 'database':
+        site = os.path.join(_WORK, 'mailman_pgp.cfg')
+        with open(site, 'w') as fp:
+            fp.write(files('mailman_pgp.testing').joinpath(
+                'mailman_pgp.cfg').read_text())
+            fp.write('[keystore]\nbackend: database\n')
     wiring = wiring.replace(
         'configuration: python:mailman_pgp.config.mailman_pgp',
-        'configuration: python:mailman_pgp.testing.mailman_pgp')
+        'configuration: ' + site)
     if os.environ.get('MAILMAN_PGP_TEST_DB') == 'postgresql':
         wiring += '\n' + _postgres_section()
     path = os.path.join(_WORK, 'mailman-pgp-testing.cfg')

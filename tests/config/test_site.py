@@ -75,7 +75,8 @@ class TestSiteConfig(unittest.TestCase):
         message = self.refusal('[db]\nurl: sqlite:////tmp/x.db\n')
         self.assertIn(os.path.join(self.tmp, 'pgp.cfg'), message)
         self.assertIn('unknown section [db]', message)
-        self.assertIn('[keydirs], [keypairs], [archiving], [misc], [rest]',
+        self.assertIn('[keydirs], [keystore], [keypairs], [archiving], [misc], '
+                      '[rest]',
                       message)
 
     def test_unknown_option(self):

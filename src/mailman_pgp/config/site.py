@@ -78,11 +78,21 @@ def _command(value: str) -> str:
     return value.strip()
 
 
+def _backend(value: str) -> str:
+    value = value.strip()
+    if value not in ('file', 'database'):
+        raise ValueError('use file or database')
+    return value
+
+
 SCHEMA: dict[str, dict[str, Option]] = {
     'keydirs': {
         'list_keydir': Option('directory', _path),
         'user_keydir': Option('directory', _path),
         'archive_keydir': Option('directory', _path),
+    },
+    'keystore': {
+        'backend': Option('key store backend', _backend),
     },
     'keypairs': {
         'autogenerate': Option('yes/no', _boolean),

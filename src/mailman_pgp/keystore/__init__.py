@@ -11,10 +11,14 @@ def key_store():
     """This process's KeyStore, built from the site configuration."""
     global _store
     from mailman_pgp.config import site_config
+    from mailman_pgp.keystore.database import DatabaseKeyStore
     from mailman_pgp.keystore.store import KeyStore
     site = site_config()
-    if _store is None or _store.list_keydir != site.keydirs.list_keydir:
-        _store = KeyStore.from_site_config(site)
+    kind = (DatabaseKeyStore if site.keystore.backend == 'database'
+            else KeyStore)
+    if (_store is None or type(_store) is not kind
+            or _store.list_keydir != site.keydirs.list_keydir):
+        _store = kind.from_site_config(site)
     return _store
 
 

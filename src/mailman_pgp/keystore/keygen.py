@@ -2,25 +2,21 @@
 
 Elliptic-curve keys take milliseconds and are made at once.  RSA keys can
 take seconds, so they are made by a detached process (it outlives a
-``mailman create`` that started it) which writes the key file atomically;
-until the file exists, posts to the list wait in their queue.
+``mailman create`` that started it) which loads Mailman's configuration
+and stores the key in the key store; until the key exists, posts to the
+list wait in their queue.
 
-Run as ``python -m mailman_pgp.keystore.keygen PATH PRIMARY SUB DAYS UID...``
-with each UID as ``Name <address>``.
+Run as ``python -m mailman_pgp.keystore.keygen MAILMAN_CFG LIST_ID``.
 """
 
 import logging
-import os
 import subprocess
 import sys
 
-from datetime import timedelta
-from email.utils import parseaddr
 
 from public import public
 
-from mailman_pgp.keystore.files import locked, write_atomically
-from mailman_pgp.pgp import generate_key, parse_key_spec
+from mailman_pgp.pgp import generate_key
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -37,13 +33,15 @@ def _is_quick(spec) -> bool:
     return not str(spec).upper().startswith('RSA')
 
 
-def _generate_into(path: str, primary, sub, lifetime: timedelta | None,
-                   uids: list[tuple[str, str]]) -> None:
-    with locked(path):
-        if os.path.exists(path):        # someone else was quicker
-            return
-        key = generate_key(primary, sub, uids, expires=lifetime)
-        write_atomically(path, key.armor())
+def generate_for(store, list_id: str, uids, site) -> bool:
+    """Make the list key unless it exists; True if this call made it."""
+    with store.generating(list_id):
+        if store.list_key(list_id) is not None:     # someone was quicker
+            return False
+        key = generate_key(site.keypairs.primary_key, site.keypairs.sub_key,
+                           uids, expires=site.keypairs.key_lifetime)
+        store.set_list_key(list_id, key)
+        return True
 
 
 @public
@@ -53,8 +51,7 @@ def ensure_list_key(mlist, store, site) -> str:
     :return: 'exists', 'generated', 'generating' (in the background) or
         'disabled' (``[keypairs] autogenerate: no``).
     """
-    path = store.list_key_path(mlist.list_id)
-    if os.path.exists(path):
+    if store.list_key(mlist.list_id) is not None:
         return 'exists'
     if not site.keypairs.autogenerate:
         log.warning('%s: no list key and autogenerate is off; posts wait '
@@ -63,32 +60,49 @@ def ensure_list_key(mlist, store, site) -> str:
         return 'disabled'
     store.ensure_directories()
     primary, sub = site.keypairs.primary_key, site.keypairs.sub_key
-    lifetime = site.keypairs.key_lifetime
-    uids = list_uids(mlist)
     if _is_quick(primary) and _is_quick(sub):
-        _generate_into(path, primary, sub, lifetime, uids)
+        generate_for(store, mlist.list_id, list_uids(mlist), site)
         log.info('%s: list key generated (%s, %s)', mlist.list_id,
                  primary, sub)
         return 'generated'
-    days = 0 if lifetime is None else max(1, lifetime.days)
-    arguments = [sys.executable, '-m', 'mailman_pgp.keystore.keygen', path,
-                 str(primary), str(sub), str(days)]
-    arguments += ['{} <{}>'.format(name, email) for name, email in uids]
-    subprocess.Popen(arguments, start_new_session=True,
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, close_fds=True)
+    from mailman.config import config
+    subprocess.Popen([sys.executable, '-m', 'mailman_pgp.keystore.keygen',
+                      config.filename, mlist.list_id],
+                     start_new_session=True, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     close_fds=True)
     log.info('%s: list key generation started in the background (%s, %s)',
              mlist.list_id, primary, sub)
     return 'generating'
 
 
 def main(argv: list[str]) -> int:
-    path, primary, sub, days, *uids = argv
-    lifetime = timedelta(days=int(days)) if int(days) > 0 else None
-    _generate_into(path, parse_key_spec(primary, 'primary'),
-                   parse_key_spec(sub, 'sub'), lifetime,
-                   [parseaddr(uid) for uid in uids])
-    return 0
+    """Make a list's key in a process of its own (with Mailman's config)."""
+    import time
+    from mailman.core.initialize import initialize
+    from mailman.database.transaction import transaction
+    from mailman.interfaces.listmanager import IListManager
+    from zope.component import getUtility
+    config_file, list_id = argv
+    initialize(config_file)
+    from mailman_pgp.config import site_config
+    from mailman_pgp.keystore import key_store
+    deadline = time.monotonic() + 120
+    while True:
+        # The creating transaction may not have committed yet.
+        with transaction():
+            mlist = getUtility(IListManager).get_by_list_id(list_id)
+            if mlist is not None:
+                made = generate_for(key_store(), list_id, list_uids(mlist),
+                                    site_config())
+                if made:
+                    log.info('%s: list key generated in the background',
+                             list_id)
+                return 0
+        if time.monotonic() > deadline:
+            log.error('%s: no such list; no key generated', list_id)
+            return 1
+        time.sleep(1)
 
 
 if __name__ == '__main__':

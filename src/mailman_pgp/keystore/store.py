@@ -10,6 +10,8 @@ import shlex
 import subprocess
 import threading
 
+from contextlib import contextmanager
+
 from public import public
 
 from mailman_pgp.keystore.files import (
@@ -23,6 +25,8 @@ log = logging.getLogger('mailman.plugins.pgp')
 @public
 class KeyStore:
     """Key files in the directories named by the site's ``[keydirs]``."""
+
+    backend = 'file'
 
     def __init__(self, list_keydir: str, user_keydir: str,
                  archive_keydir: str):
@@ -42,15 +46,46 @@ class KeyStore:
                      self.archive_keydir):
             ensure_directory(path)
 
-    # Paths.
+    # Paths (the file backend).
 
     def list_key_path(self, list_id: str) -> str:
-        return os.path.join(self.list_keydir, safe_file_name(list_id))
+        return self._path('list', list_id)
 
     def address_key_path(self, email: str) -> str:
-        return os.path.join(self.user_keydir, safe_file_name(email))
+        return self._path('address', email.lower())
 
-    # Reading.
+    # The primitives a backend provides: get, put, remove by (kind, name).
+
+    def _path(self, kind: str, name: str) -> str:
+        directory = {'list': self.list_keydir,
+                     'address': self.user_keydir}[kind]
+        return os.path.join(directory, safe_file_name(name))
+
+    def _get(self, kind: str, name: str) -> Key | None:
+        return self._read(self._path(kind, name))
+
+    def _put(self, kind: str, name: str, key: Key) -> None:
+        path = self._path(kind, name)
+        with locked(path):
+            write_atomically(path, key.armor())
+
+    def _remove(self, kind: str, name: str) -> bool:
+        path = self._path(kind, name)
+        with locked(path):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                return False
+        return True
+
+    @contextmanager
+    def generating(self, list_id: str):
+        """Held while a list key is made, so two makers make one key.
+
+        A lock of its own: writing the key takes the key file's lock.
+        """
+        with locked(self._path('list', list_id) + '.generating'):
+            yield
 
     def _read(self, path: str) -> Key | None:
         try:
@@ -70,12 +105,14 @@ class KeyStore:
             self._cache[path] = (signature, key)
         return key
 
+    # What the plugin uses.
+
     def list_key(self, list_id: str) -> Key | None:
         """The list's key pair, or None while it does not exist (yet)."""
-        return self._read(self.list_key_path(list_id))
+        return self._get('list', list_id)
 
     def address_key(self, email: str) -> Key | None:
-        return self._read(self.address_key_path(email))
+        return self._get('address', email.lower())
 
     def archive_keys(self) -> list[Key]:
         """Every public key in the archive key directory."""
@@ -91,28 +128,17 @@ class KeyStore:
                     keys.append(key.public)
         return keys
 
-    # Writing.
-
-    def _write(self, path: str, key: Key) -> None:
-        with locked(path):
-            write_atomically(path, key.armor())
-
     def set_list_key(self, list_id: str, key: Key) -> None:
         if not key.is_private:
             raise ValueError('a list key must include its private key')
-        self._write(self.list_key_path(list_id), key)
+        self._put('list', list_id, key)
 
     def set_address_key(self, email: str, key: Key) -> None:
         """Store a subscriber's public key (never a private one)."""
-        self._write(self.address_key_path(email), key.public)
+        self._put('address', email.lower(), key.public)
 
     def delete_address_key(self, email: str) -> None:
-        path = self.address_key_path(email)
-        with locked(path):
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
+        self._remove('address', email.lower())
 
     def delete_list_key(self, list_id: str, shred_it: bool = True,
                         shred_command: str = '') -> bool:
