@@ -176,3 +176,22 @@ class TestIncoming(PGPListTestCase):
         self.set(nonencrypted_msg_action=Action.defer)
         self.post(self.anne.signed_mail('ant@example.com', 'Hi', 'clear'))
         self.assertAccepted()
+
+
+class TestInlinePosts(PGPListTestCase):
+    def inline_post(self):
+        armored = self.anne.gpg(
+            '--armor', '--sign', '--encrypt', '--recipient',
+            self.list_key.fingerprint, input=MARKER).stdout.decode()
+        return self.anne.plain_mail('ant@example.com', 'Hi', armored)
+
+    def test_inline_encrypted_and_signed_is_accepted_by_default(self):
+        self.post(self.inline_post())
+        item = self.assertAccepted()
+        self.assertEqual(item.msgdata['pgp']['signed'], 'inline')
+        self.assertIn(MARKER, item.msg.as_string())
+
+    def test_inline_pgp_action(self):
+        self.set(inline_pgp_action=Action.hold)
+        self.post(self.inline_post())
+        self.assertHeld('signed with inline PGP')

@@ -209,3 +209,23 @@ class TestKeySignAndReceive(MemberTestCase):
         self.assertIn('No sub-command specified, must be one of: set, '
                       'confirm, change, revoke, sign, receive',
                       results_text(outbox(), self.anne.email))
+
+
+class TestKeyUpdate(MemberTestCase):
+    def test_new_expiry_date(self):
+        self.anne = Subscriber('anne@example.com', 'Anne', expire='10d')
+        self.addCleanup(self.anne.close)
+        self.anne.import_key(self.list_key.public_armor())
+        with transaction():
+            from mailman_pgp.testing.members import set_confirmed_key
+            set_confirmed_key(self.anne.email, self.anne.public_key())
+        self.anne.gpg('--quick-set-expire', self.anne.fingerprint, '2y')
+        self.anne.gpg('--quick-set-expire', self.anne.fingerprint, '2y', '*')
+        send_command(self.mlist, self.signed_command(
+            'key change', 'Extended.', attach=self.anne.public_key()))
+        text = results_text(outbox(), self.anne.email)
+        self.assertIn('Key {} updated; it now expires on'.format(
+            self.anne.fingerprint), text)
+        stored = key_store().address_key(self.anne.email)
+        self.assertGreater((stored.expires_at - stored.created).days, 300)
+        self.assertTrue(PGPAddress.for_email(self.anne.email).key_confirmed)

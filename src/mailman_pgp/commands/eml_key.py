@@ -29,10 +29,11 @@ Manage the key the list encrypts your mail to, on a PGP-enabled list.
 key set <token>      Reply to a key request with your public key attached.
 key confirm <token>  Reply to a proof request with the statement, signed
                      with your key.
-key change           Attach your new public key; sign this mail with your
-                     current key.
-key revoke           Attach the revocation certificate of your key; sign
-                     this mail with your key.
+key change           Attach your new public key (or your current key with
+                     a new expiry date); sign this mail with your current
+                     key (or, for a new expiry, with the updated key).
+key revoke           Attach the revocation certificate of your key (it
+                     proves itself: no signature needed).
 key sign             Attach the list's public key with your certification
                      (only for the rosters the list allows).
 key receive          Get the list's public key.

@@ -246,18 +246,16 @@ def key_change(mlist, msg, msgdata, arguments, results):
         _say(results, _('You have no confirmed key to change; you get one '
                         'when you subscribe.'))
         return
-    verifications = _verified(msg, msgdata, current)
-    if not verifications:
-        _say(results, _('Sign the key change request with your current key '
-                        '{}, so the list knows it comes from you.').format(
-                            current.fingerprint))
-        return
     new_key = _one_public_key(msg, results)
     if new_key is None:
         return
     if new_key.fingerprint == current.fingerprint:
-        _say(results, _('That is the key you have now ({}); to update it, '
-                        'for example a new expiry date, see below.').format(
+        _update_key(mlist, msg, msgdata, sender, new_key, results)
+        return
+    verifications = _verified(msg, msgdata, current)
+    if not verifications:
+        _say(results, _('Sign the key change request with your current key '
+                        '{}, so the list knows it comes from you.').format(
                             current.fingerprint))
         return
     digests = _not_replayed(verifications, results)
@@ -269,6 +267,30 @@ def key_change(mlist, msg, msgdata, arguments, results):
                     'statement encrypted to the new key {}; sign it with '
                     'the new key and send it back.').format(
                         new_key.fingerprint))
+
+
+def _update_key(mlist, msg, msgdata, sender, updated, results):
+    """The same key with new self-signatures (say, a later expiry).
+
+    The mail must be signed with the key as updated: an expired key cannot
+    sign any more, the renewed one can, and only its holder can renew it.
+    """
+    verifications = _verified(msg, msgdata, updated)
+    if not verifications:
+        _say(results, _('Sign the mail with your updated key {}.').format(
+            updated.fingerprint))
+        return
+    digests = _not_replayed(verifications, results)
+    if digests is None:
+        return
+    PGPSigHash.remember(digests, updated.fingerprint)
+    key_store().set_address_key(sender, updated)
+    expires = updated.expires_at
+    log.info('%s: key %s of %s updated', mlist.list_id, updated.fingerprint,
+             sender)
+    _say(results, _('Key {} updated{}.').format(
+        updated.fingerprint, '' if expires is None else _(
+            '; it now expires on {}').format(expires.date().isoformat())))
 
 
 def key_revoke(mlist, msg, msgdata, arguments, results):
@@ -354,8 +376,7 @@ def key_sign(mlist, msg, msgdata, arguments, results):
 
 
 def _on_roster(mlist, role: MemberRole, email: str) -> bool:
-    if role is MemberRole.nonmember:
-        return True         # anyone with a confirmed key
+    # As for REST (PUT pubkey): the list's roster of that role.
     return mlist.get_roster(role).get_member(email) is not None
 
 

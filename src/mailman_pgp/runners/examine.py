@@ -13,7 +13,7 @@ from public import public
 
 from mailman_pgp.pgp import (
     PGPError, decrypt_message, has_encrypted_parts, is_encrypted,
-    signature_form, verify_message)
+    is_mime_encrypted, signature_form, verify_message)
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -42,6 +42,14 @@ def _size_cap(mlist) -> int:
     if limit_kb <= 0:
         return 64 * 1024 * 1024
     return max(4 * 1024 * 1024, 16 * limit_kb * 1024)
+
+
+def _decryption_keys(mlist, list_key) -> list:
+    """The list key, then retired list keys still in their grace period
+    (mail encrypted to the old key during a rotation)."""
+    from mailman_pgp.keystore import key_store
+    from mailman_pgp.keystore.retired import retired_list_keys
+    return [list_key] + retired_list_keys(key_store(), mlist.list_id)
 
 
 def sender_key(msg: Message):
@@ -98,7 +106,7 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         result['encrypted'] = True
         msgdata['pgp_original'] = msg.as_string()
         try:
-            decrypted = decrypt_message(msg, [list_key],
+            decrypted = decrypt_message(msg, _decryption_keys(mlist, list_key),
                                         max_size=_size_cap(mlist))
         except PGPError as error:
             result['decrypt_error'] = str(error)
@@ -112,7 +120,10 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
             if keep_signed_data and decrypted.signatures:
                 msgdata['pgp_signed_pairs'] = list(decrypted.signatures)
             if decrypted.is_signed:
-                result['signed'] = 'mime'
+                # Signed inside inline (not PGP/MIME) encryption, as
+                # Mailvelope and pasted gpg output do, is inline PGP.
+                result['signed'] = 'mime' if is_mime_encrypted(msg) \
+                    else 'inline'
                 verifications = _verify(decrypted.verify, keys, result)
             elif signature_form(seen):
                 result['signed'] = signature_form(seen)
