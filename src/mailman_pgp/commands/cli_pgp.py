@@ -1,4 +1,12 @@
-"""``mailman pgp``: the site admin's commands for PGP lists."""
+"""``mailman pgp``: the site admin's commands for PGP lists.
+
+The key subcommands live in ``cli_pgp_keys`` (export, import, rotate,
+extend) and ``cli_pgp_checks`` (the daily ``check-keys``); this module
+holds the group, ``check`` and ``lists``.
+"""
+
+import os
+import stat
 
 import click
 
@@ -7,27 +15,49 @@ from mailman.interfaces.command import ICLISubCommand
 from public import public
 from zope.interface import implementer
 
+from mailman_pgp.commands.cli_pgp_checks import check_keys
+from mailman_pgp.commands.cli_pgp_common import (
+    OneLineCommand, confirmed_key, day, list_key_health, member_emails,
+    pgp_lists)
+from mailman_pgp.commands.cli_pgp_keys import (
+    export_key, extend_key, import_key, rotate_key)
 
-@click.group(help='Manage PGP-enabled mailing lists (mailman-pgp).')
+
+@click.group(help="""\
+Manage PGP-enabled mailing lists (mailman-pgp): check the installation,
+list PGP lists with their key state, back up, restore, rotate and renew
+list keys, and warn about expiring keys (check-keys, daily from cron).
+Run `mailman pgp COMMAND --help` for each command.""")
 def pgp():
     pass
 
 
-@pgp.command(help="""\
-Check that mailman.cfg wires the plugin in completely, that the site
-configuration loaded, and that no key directory or list key file can be read
-by other users.  Prints every problem with its fix and exits with status 1
-if there is any.""")
+@pgp.command(cls=OneLineCommand, help="""\
+Check the installation and every PGP list's key: that mailman.cfg wires the
+plugin in completely, that the site configuration loaded, that no key
+directory or key file can be read by other users, that every PGP list has a
+usable key pair, and which list keys expire within 30 days.  Prints every
+problem (FAIL) and warning (WARN) with its fix; exits with status 1 if there
+is any problem (warnings alone exit 0).""")
 def check():
     from mailman_pgp.config import site_config
     from mailman_pgp.keystore import key_store
     from mailman_pgp.wiring import permission_problems, wiring_problems
     problems = wiring_problems(config)
+    warnings, lists = [], []
     if 'pgp' not in config.plugins:
         problems.insert(0, 'the pgp plugin is not loaded: see the errors '
                         'in plugins.log')
     else:
-        problems += permission_problems(key_store())
+        store = key_store()
+        problems += permission_problems(store) + _retired_modes(store)
+        lists = pgp_lists()
+        for mlist in lists:
+            bad, soon = list_key_health(mlist, store.list_key(mlist.list_id))
+            problems += bad
+            warnings += soon
+    for warning in warnings:
+        click.echo('WARN  ' + warning)
     if problems:
         for problem in problems:
             click.echo('FAIL  ' + problem)
@@ -36,6 +66,66 @@ def check():
     click.echo('OK    mailman.cfg wiring is complete')
     click.echo('OK    site configuration: ' + site_config().source)
     click.echo('OK    key directories are private to Mailman')
+    click.echo('OK    {} PGP list(s), each with a usable key'.format(
+        len(lists)))
+
+
+def _retired_modes(store) -> list[str]:
+    """Retired list keys (kept after a rotation) readable by others."""
+    problems = []
+    top = os.path.join(store.list_keydir, 'retired')
+    for directory, _, names in os.walk(top):
+        paths = [directory] + [os.path.join(directory, name)
+                               for name in sorted(names)
+                               if name.endswith('.asc')]
+        for path in paths:
+            mode = stat.S_IMODE(os.lstat(path).st_mode)
+            if mode & 0o077:
+                problems.append('{} (retired list keys) has mode {:o}; run '
+                                'chmod {} on it'.format(
+                                    path, mode,
+                                    700 if path == directory else 600))
+    return problems
+
+
+@pgp.command(cls=OneLineCommand, help="""\
+Show every PGP list with its key: fingerprint, algorithm, creation and
+expiry dates, retired keys still kept for decryption after a rotation, and
+how many members have a confirmed key (only they receive posts).""")
+def lists():
+    from mailman_pgp.keystore import key_store
+    from mailman_pgp.keystore.retired import retired_entries
+    store = key_store()
+    found = pgp_lists()
+    if not found:
+        click.echo('No PGP lists.')
+        return
+    for mlist in found:
+        key = store.list_key(mlist.list_id)
+        click.echo(mlist.list_id)
+        if key is None:
+            click.echo('  key:       none (being generated, or import one '
+                       'with mailman pgp import-key)')
+        else:
+            report = key.usability()
+            state = 'usable' if report.usable else 'NOT USABLE: ' + ' '.join(
+                report.reasons)
+            click.echo('  key:       {} ({})'.format(key.fingerprint, state))
+            click.echo('  algorithm: {}'.format(key.algorithm))
+            click.echo('  created:   {}'.format(day(key.created)))
+            click.echo('  expires:   {}'.format(day(report.expires_at)))
+        for entry in retired_entries(store, mlist.list_id):
+            click.echo('  retired:   {} (kept for decryption until {})'.format(
+                entry.fingerprint, day(entry.until)))
+        emails = member_emails(mlist)
+        with_key = sum(1 for email in emails
+                       if confirmed_key(email)[1] is not None)
+        click.echo('  members:   {} ({} with a confirmed key, {} without)'
+                   .format(len(emails), with_key, len(emails) - with_key))
+
+
+for _command in (export_key, import_key, rotate_key, extend_key, check_keys):
+    pgp.add_command(_command)
 
 
 @public

@@ -1,0 +1,56 @@
+"""A PGP list and Mailman's CLI runner for the `mailman pgp` tests."""
+
+import os
+import unittest
+
+from click.testing import CliRunner
+from mailman.app.lifecycle import create_list
+from mailman.database.transaction import transaction
+from mailman.testing.layers import ConfigLayer
+
+from mailman_pgp.commands.cli_pgp import pgp
+from mailman_pgp.commands.cli_pgp_checks import state_path
+from mailman_pgp.keystore import key_store
+
+
+class CLITestCase(unittest.TestCase):
+    """ant@example.com (pgp-default), owned by owner@example.com."""
+
+    layer = ConfigLayer
+
+    def setUp(self):
+        with transaction():
+            self.mlist = create_list('ant@example.com', ['owner@example.com'],
+                                     style_name='pgp-default')
+            self.mlist.send_welcome_message = False
+        self.list_key = key_store().list_key(self.mlist.list_id)
+        self.addCleanup(self._forget_state)
+
+    @staticmethod
+    def _forget_state():
+        if os.path.exists(state_path()):
+            os.unlink(state_path())
+
+    def invoke(self, *args, status=0):
+        result = CliRunner(mix_stderr=False).invoke(pgp, args)
+        if result.exception and not isinstance(result.exception,
+                                               SystemExit):
+            raise result.exception
+        self.assertEqual(result.exit_code, status,
+                         result.stdout + result.stderr)
+        return result
+
+    def assertRefused(self, *args, fragment=''):
+        """One 'Error:' line, status 1, and the list key unchanged."""
+        path = key_store().list_key_path(self.mlist.list_id)
+        with open(path, 'rb') as fp:
+            before = fp.read()
+        result = self.invoke(*args, status=1)
+        self.assertEqual(result.stdout, '')
+        lines = result.stderr.splitlines()
+        self.assertEqual(len(lines), 1, result.stderr)
+        self.assertTrue(lines[0].startswith('Error: '), lines[0])
+        self.assertIn(fragment, lines[0])
+        with open(path, 'rb') as fp:
+            self.assertEqual(fp.read(), before)
+        return lines[0]
