@@ -39,3 +39,29 @@ def add_pgp_member(mlist, subscriber, *, confirmed: bool = True,
     member = mlist.subscribe(address, role)
     set_confirmed_key(subscriber.email, subscriber.public_key(), confirmed)
     return member
+
+
+# For `mailman shell -l LIST -r mailman_pgp.testing.members.<name> ARGS`
+# (tests that drive several real instances).
+
+@public
+def shell_set_key(mlist, email: str, path: str) -> None:
+    with open(path) as fp:
+        key = set_confirmed_key(email, fp.read())
+    print('set', email, key.fingerprint)
+
+
+@public
+def shell_show_key(mlist, email: str) -> None:
+    from mailman_pgp.model import PGPAddress
+    address = PGPAddress.for_email(email)
+    key = key_store().address_key(email)
+    print('key', email, address.key_fingerprint if address else None,
+          key.fingerprint if key else None)
+
+
+@public
+def shell_remember(mlist, fingerprint: str, *digests: str) -> None:
+    from mailman_pgp.model import PGPSigHash
+    PGPSigHash.remember(digests, fingerprint)
+    print('remembered', len(digests))
