@@ -42,15 +42,13 @@ class CLITestCase(unittest.TestCase):
 
     def assertRefused(self, *args, fragment=''):
         """One 'Error:' line, status 1, and the list key unchanged."""
-        path = key_store().list_key_path(self.mlist.list_id)
-        with open(path, 'rb') as fp:
-            before = fp.read()
+        before = key_store().list_key(self.mlist.list_id).armor()
         result = self.invoke(*args, status=1)
         self.assertEqual(result.stdout, '')
         lines = result.stderr.splitlines()
         self.assertEqual(len(lines), 1, result.stderr)
         self.assertTrue(lines[0].startswith('Error: '), lines[0])
         self.assertIn(fragment, lines[0])
-        with open(path, 'rb') as fp:
-            self.assertEqual(fp.read(), before)
+        self.assertEqual(key_store().list_key(self.mlist.list_id).armor(),
+                         before)
         return lines[0]

@@ -67,7 +67,7 @@ class TestHelpAndLists(CLITestCase):
         self.assertIn('expires on ' + today(10), result.stdout)
         self.assertIn('mailman pgp extend-key ant.example.com',
                       result.stdout)
-        os.unlink(key_store().list_key_path(self.mlist.list_id))
+        key_store()._remove('list', self.mlist.list_id)
         result = self.invoke('check', status=1)
         self.assertIn('FAIL  ant.example.com: has no list key',
                       result.stdout)

@@ -39,7 +39,8 @@ class DatabaseKeyStore(KeyStore):
             with self._cache_lock:
                 self._cache.pop(cache_key, None)
             return None
-        signature = (row.fingerprint, row.updated_at)
+        # A renewed key keeps its fingerprint: compare the armor too.
+        signature = (row.fingerprint, row.updated_at, hash(row.armor))
         with self._cache_lock:
             cached = self._cache.get(cache_key)
         if cached is not None and cached[0] == signature:
