@@ -82,6 +82,15 @@ class PGPSignature:
             return record_action(msgdata, problem[0], msg.sender, problem[1])
         digests = [s['digest'] for s in result['signatures']]
         if PGPSigHash.known(digests):
+            if msgdata.get('_bak_count'):
+                # Mailman restored this queue file after a crash: the post
+                # was accepted (and its signature stored) before it, so it
+                # is on its way already.  Not a replay by the poster.
+                log.info('%s: message %s was accepted before a crash; '
+                         'not processed twice', mlist.list_id,
+                         msg.get('message-id', 'n/a'))
+                msgdata['pgp_action'] = 'discard'
+                return True
             with _.defer_translation():
                 reason = _('This exact signed message was posted before '
                            '(a replay); sign a new message to post again')
