@@ -11,6 +11,7 @@ import copy
 
 from public import public
 
+from mailman_pgp.mta.wire import WireConnection
 from mailman_pgp.pgp import (
     OBSCURED_SUBJECT,
     encrypt_mime_each,
@@ -34,6 +35,8 @@ class PGPDeliveryMixin:
         self.list_key = list_key
         self.keys = keys
         self.allow_clear = allow_clear
+        if not isinstance(self._connection, WireConnection):
+            self._connection = WireConnection(self._connection)
 
     @property
     def signer(self):
@@ -61,10 +64,15 @@ class PGPDeliveryMixin:
         if not self.pgp_list.encrypt_outgoing:
             signed = self.clear_copy(msg, sign=self.signer is not None)
             return [copy.deepcopy(signed) for _ in groups]
+        if not groups:
+            return []
         if is_mime_encrypted(msg):
             # Already encrypted by whoever made it (a key workflow).
             return [copy.deepcopy(msg) for _ in groups]
-        outs = encrypt_mime_each(msg, groups, sign_with=self.signer,
+        # A copy: the facade's header protection obscures the Subject of a
+        # mailman Message it is given (copy.copy shares its __dict__).
+        outs = encrypt_mime_each(copy.deepcopy(msg), groups,
+                                 sign_with=self.signer,
                                  throw_keyids=throw_keyids)
         return [self._outer_subject(out) for out in outs]
 

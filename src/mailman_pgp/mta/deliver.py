@@ -1,16 +1,52 @@
-"""The ``[mta] outgoing`` callable: Mailman's delivery for non-PGP lists.
+"""The ``[mta] outgoing`` callable: encrypted delivery for PGP lists.
 
-A PGP list's traffic is never sent in clear: until a member's copy can be
-encrypted to that member's confirmed key it is not sent at all.
+Non-PGP lists go to Mailman's own ``deliver`` unchanged.  For a PGP list
+every copy is PGP/MIME encrypted to its recipient's confirmed, usable key
+(and signed by the list key when the list's ``sign_outgoing`` is set), with
+the real Subject protected inside and the outer one obscured.  The agent is
+`PGPIndividualDelivery` (one copy per recipient, the default, and always
+with VERP or personalization) or, when the list's ``delivery_mode`` is
+'bulk', `PGPBulkDelivery` (one copy per chunk, key IDs hidden).
+
+This applies to every message of a PGP list: postings, digests, and mail
+the list makes for its members (welcome, notices, command replies, held
+message notices to moderators).  Recipients without a usable key (none,
+unconfirmed, expired, revoked) are left out of the delivery: they are not
+refused, so Mailman does not retry them.  For postings and digests (list
+traffic) they are also told, at most once a day, and the owners get a
+summary; for other mail the withholding is logged.
+
+Metadata the key workflows set:
+
+``msgdata['pgp_allow_clear'] = True``
+    The message holds nothing of the list's traffic and may reach a
+    recipient without a usable key: the key request sent during
+    subscription, notices about a member's key.  Recipients with a usable
+    key still get it encrypted; the others get it in clear, signed by the
+    list key (PGP/MIME, when the list has a key).  A message that is
+    already PGP/MIME encrypted or signed (e.g. the ``key confirm`` request,
+    encrypted by the workflow to the key being confirmed) goes as it is.
+    Without this flag nothing goes to a recipient without a usable key.
 """
 
 import logging
+import time
 
+from mailman.config import config
+from mailman.interfaces.mailinglist import Personalization
+from mailman.interfaces.mta import SomeRecipientsFailed
 from mailman.mta.deliver import deliver as mailman_deliver
+from mailman.utilities.string import expand
 from public import public
+
+from mailman_pgp.mta.bulk import PGPBulkDelivery
+from mailman_pgp.mta.individual import PGPIndividualDelivery
+from mailman_pgp.mta.keys import recipient_keys
+from mailman_pgp.mta.notices import report_withheld
 
 
 log = logging.getLogger('mailman.plugins.pgp')
+smtp_log = logging.getLogger('mailman.smtp')
 
 
 @public
@@ -19,12 +55,92 @@ class PGPDeliveryUnavailable(RuntimeError):
 
 
 @public
+def is_list_traffic(msgdata) -> bool:
+    """A posting (or a digest of postings), as opposed to mail the list
+    makes itself."""
+    return bool(msgdata.get('isdigest') or msgdata.get('to_list')
+                or 'pgp' in msgdata)
+
+
+@public
+def make_agent(mlist, pgp_list, msgdata):
+    """The delivery agent for a message of a PGP list."""
+    individual = (msgdata.get('pgp_allow_clear')
+                  or msgdata.get('verp', False)
+                  or mlist.personalize != Personalization.none
+                  or pgp_list.delivery_mode != 'bulk')
+    if individual:
+        return PGPIndividualDelivery()
+    return PGPBulkDelivery(int(config.mta.max_recipients))
+
+
+@public
 def deliver(mlist, msg, msgdata):
+    """Deliver a message to the outgoing mail server, encrypted for a PGP
+    list (see the module docstring)."""
+    from mailman_pgp.keystore import key_store
     from mailman_pgp.model import PGPMailingList
-    if PGPMailingList.for_list(mlist) is None:
+    pgp_list = PGPMailingList.for_list(mlist) if mlist is not None else None
+    if pgp_list is None:
         return mailman_deliver(mlist, msg, msgdata)
-    log.error('%s: message %s not delivered: encrypted delivery is not '
-              'available in this version; it stays in the shunt queue',
-              mlist.list_id, msg.get('message-id', 'n/a'))
-    raise PGPDeliveryUnavailable(
-        'encrypted delivery for {} is not available'.format(mlist.list_id))
+    recipients = msgdata.get('recipients')
+    if not recipients:
+        return
+    message_id = msg.get('message-id', 'n/a').strip()
+    allow_clear = bool(msgdata.get('pgp_allow_clear'))
+    list_key = key_store().list_key(mlist.list_id)
+    if list_key is None and pgp_list.sign_outgoing and not allow_clear:
+        log.error('%s: message %s not delivered: the list has no key to '
+                  'sign with', mlist.list_id, message_id)
+        raise PGPDeliveryUnavailable(
+            'the list {} has no key'.format(mlist.list_id))
+    keys = recipient_keys(recipients)
+    agent = make_agent(mlist, pgp_list, msgdata)
+    agent.setup_pgp(pgp_list, list_key, keys, allow_clear)
+    withheld = {} if allow_clear else keys.withheld
+    t0 = time.time()
+    try:
+        refused = agent.deliver(mlist, msg, msgdata)
+    finally:
+        agent._connection.quit()
+    t1 = time.time()
+    log.info('%s: message %s sent %s to %d recipient(s) (%s, list key %s)',
+             mlist.list_id, message_id,
+             type(agent).__name__, len(recipients) - len(withheld),
+             'signed' if pgp_list.sign_outgoing else 'unsigned',
+             list_key.fingerprint if list_key is not None else '-')
+    report_withheld(mlist, msg, withheld,
+                    notify=is_list_traffic(msgdata))
+    _log_and_raise(mlist, msg, msgdata, refused, t1 - t0)
+
+
+def _log_and_raise(mlist, msg, msgdata, refused, elapsed):
+    """Log as Mailman's deliver() does; raise for refused recipients
+    (>= 500 but 552 permanent, else temporary)."""
+    size = getattr(msg, 'original_size', msgdata.get('original_size'))
+    substitutions = dict(
+        msgid=msg.get('message-id', 'n/a').strip(),
+        listname=mlist.fqdn_listname,
+        sender=msgdata.get('original-sender', msg.sender),
+        recip=len(msgdata['recipients']),
+        size=size if size is not None else len(msg.as_string()),
+        time=elapsed, refused=len(refused), smtpcode='n/a', smtpmsg='n/a')
+    templates = config.logging.smtp
+
+    def write(template):
+        if template.lower() != 'no':
+            smtp_log.info('%s', expand(template, mlist, substitutions))
+
+    write(templates.every)
+    write(templates.refused if refused else templates.success)
+    temporary, permanent = [], []
+    for recipient, (code, smtp_message) in refused.items():
+        if code >= 500 and code != 552:
+            permanent.append((recipient, code, smtp_message))
+        else:
+            temporary.append(recipient)
+        substitutions.update(recip=recipient, smtpcode=code,
+                             smtpmsg=smtp_message)
+        write(templates.failure)
+    if temporary or permanent:
+        raise SomeRecipientsFailed(temporary, permanent)

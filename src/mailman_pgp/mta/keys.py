@@ -9,7 +9,7 @@ import logging
 
 from dataclasses import dataclass, field
 
-from mailman.database.transaction import dbconnection
+from mailman.config import config
 from public import public
 
 from mailman_pgp.keystore import key_store
@@ -42,9 +42,9 @@ class RecipientKeys:
         return out
 
 
-@dbconnection
-def _addresses(store, emails) -> dict:
+def _addresses(emails) -> dict:
     """PGPAddress rows by lower-cased email, in a few queries."""
+    store = config.db.store
     out = {}
     emails = sorted(emails)
     for start in range(0, len(emails), _QUERY_CHUNK):

@@ -1,0 +1,339 @@
+"""The PGP delivery agents end to end, timed against gpg in the same run.
+
+    .venv/bin/python benchmarks/deliver.py [--quick] [--members N]
+
+A 20 KB post to a PGP list of N members (1000; 100 with --quick), with
+RSA-3072 and with Cv25519 keys (list and members alike), delivered by
+``mailman_pgp.mta.deliver.deliver`` in individual and in bulk mode,
+signed by the list, to an in-process SMTP sink; then the same sign+encrypt
+work done by gpg: one gpg call per recipient (individual) or per chunk of
+``[mta] max_recipients`` (bulk).  Prints medians, ratios ours/gpg and the
+peak RSS of the delivering process.
+
+Three processes: this one (keys, gpg), a setup process (Mailman instance,
+lists, members) and the delivering process, so that its peak RSS is the
+delivery's own.  Member keys are made once and cached (pgp_keyfactory).
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(os.path.dirname(HERE), 'src')
+sys.path.insert(0, HERE)
+sys.path.insert(0, SRC)
+
+GPG = shutil.which('gpg') or '/usr/bin/gpg'
+KINDS = {'rsa': ('RSA:3072', 'RSA:3072'),
+         'cv25519': ('EdDSA:Ed25519', 'ECDH:Curve25519')}
+MAX_RECIPIENTS = 10         # Mailman's default [mta] max_recipients
+BODY = ''.join('Line {:05d} of the benchmark post, plain text.\n'.format(i)
+               for i in range(440))[:20 * 1024]
+
+
+# -- the SMTP sink (delivering process) -------------------------------------
+
+class Sink(threading.Thread):
+    """Just enough SMTP to accept everything, counting messages."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(('127.0.0.1', port))
+        self.server.listen(8)
+        self.messages = self.recipients = 0
+
+    def run(self):
+        while True:
+            conn, _ = self.server.accept()
+            with conn, conn.makefile('rb') as rfile:
+                self.session(conn, rfile)
+
+    def session(self, conn, rfile):
+        conn.sendall(b'220 sink\r\n')
+        while True:
+            line = rfile.readline()
+            if not line:
+                return
+            verb = line[:4].upper()
+            if verb == b'DATA':
+                conn.sendall(b'354 go\r\n')
+                for data in rfile:
+                    if data == b'.\r\n':
+                        break
+                self.messages += 1
+                conn.sendall(b'250 ok\r\n')
+            elif verb == b'QUIT':
+                conn.sendall(b'221 bye\r\n')
+                return
+            else:
+                if verb == b'RCPT':
+                    self.recipients += 1
+                conn.sendall(b'250 ok\r\n')
+
+
+# -- Mailman side (setup and delivering processes) ---------------------------
+
+def write_config(work, port):
+    from importlib.resources import files
+    wiring = files('mailman_pgp.config').joinpath('mailman.cfg').read_text()
+    path = os.path.join(work, 'mailman.cfg')
+    with open(path, 'w') as fp:
+        fp.write('[mailman]\nsite_owner: owner@example.org\nlayout: bench\n'
+                 '[paths.bench]\nvar_dir: {}\n'
+                 '[mta]\nincoming: mailman.mta.null.NullMTA\n'
+                 'smtp_host: 127.0.0.1\nsmtp_port: {}\nmax_recipients: {}\n'
+                 '{}\n'.format(os.path.join(work, 'var'), port,
+                               MAX_RECIPIENTS, wiring))
+    return path
+
+
+def setup_instance(cfg, work, n):
+    """Create one list per key kind with n members and their keys."""
+    from mailman.app.lifecycle import create_list
+    from mailman.config import config
+    from mailman.core.initialize import initialize
+    from mailman.interfaces.domain import IDomainManager
+    from mailman.interfaces.member import MemberRole
+    from mailman.interfaces.usermanager import IUserManager
+    from zope.component import getUtility
+    initialize(cfg)
+    from mailman_pgp.keystore import key_store
+    from mailman_pgp.model import PGPAddress, PGPMailingList
+    from mailman_pgp.pgp import Key, load_keys
+    getUtility(IDomainManager).add('example.org')
+    users = getUtility(IUserManager)
+    store = key_store()
+    for kind in KINDS:
+        mlist = create_list(f'{kind}@example.org', style_name='pgp-default')
+        mlist.send_welcome_message = False
+        mlist.admin_notify_mchanges = False
+        with open(os.path.join(work, f'list-{kind}.asc')) as fp:
+            store.set_list_key(mlist.list_id, Key.load(fp.read()))
+        PGPMailingList.for_list(mlist).sign_outgoing = True
+        with open(os.path.join(work, f'members-{kind}.asc')) as fp:
+            keys = load_keys(fp.read(), max_bytes=None)[:n]
+        for key in keys:
+            email = key.emails[0]
+            address = users.create_address(email)
+            mlist.subscribe(address, MemberRole.member)
+            store.set_address_key(email, key)
+            row = PGPAddress.get_or_create(email)
+            row.key_fingerprint = key.fingerprint
+            row.key_confirmed = True
+        config.db.commit()
+
+
+def deliver_runs(cfg, port, iterations):
+    """Time deliver() per list and mode; return the results as a dict."""
+    sink = Sink(port)
+    sink.start()
+    from mailman.config import config
+    from mailman.core.initialize import initialize
+    from mailman.email.message import Message
+    from mailman.interfaces.listmanager import IListManager
+    from zope.component import getUtility
+    initialize(cfg)
+    from mailman_pgp.model import PGPMailingList
+    from mailman_pgp.mta.deliver import deliver
+    results = dict(baseline_rss_mib=rss_mib('VmRSS'))
+    for kind in KINDS:
+        mlist = getUtility(IListManager).get(f'{kind}@example.org')
+        recipients = {m.address.email for m in mlist.members.members}
+        for mode in ('individual', 'bulk'):
+            PGPMailingList.for_list(mlist).delivery_mode = mode
+            config.db.commit()
+            times = []
+            for i in range(iterations + 1):       # the first one warms up
+                msg = Message()
+                msg['From'] = 'poster@example.org'
+                msg['To'] = mlist.posting_address
+                msg['Subject'] = '[{}] benchmark'.format(kind)
+                msg['Message-ID'] = '<bench-{}-{}-{}@example.org>'.format(
+                    kind, mode, i)
+                msg.set_payload(BODY, 'us-ascii')
+                before = sink.messages
+                start = time.perf_counter()
+                deliver(mlist, msg, dict(recipients=set(recipients),
+                                         to_list=True,
+                                         listid=mlist.list_id))
+                times.append(time.perf_counter() - start)
+                sent = sink.messages - before
+            results[f'{kind}/{mode}'] = dict(cold=times[0],
+                                             median=statistics.median(
+                                                 times[1:]),
+                                             messages=sent,
+                                             peak_rss=rss_mib('VmHWM'))
+    results['peak_rss_mib'] = rss_mib('VmHWM')
+    return results
+
+
+def rss_mib(field):
+    """VmRSS (now) or VmHWM (peak) of this process, in MiB."""
+    with open('/proc/self/status') as fp:
+        for line in fp:
+            if line.startswith(field + ':'):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- gpg side (this process) --------------------------------------------------
+
+class Gpg:
+    def __init__(self, list_key, members):
+        self.home = tempfile.mkdtemp(prefix='mmpgp-bench-gpg-')
+        os.chmod(self.home, 0o700)
+        self.list_fpr = list_key.fingerprint
+        self.run('--import', input=list_key.armor().encode())
+        self.run('--import', input=''.join(
+            k.public_armor() for k in members).encode())
+        self.members = [k.fingerprint for k in members]
+
+    def run(self, *args, input=None):
+        proc = subprocess.run(
+            [GPG, '--homedir', self.home, '--batch', '--yes', '--no-tty',
+             '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '',
+             '--trust-model', 'always', *args],
+            input=input, capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.decode('utf-8', 'replace'))
+        return proc.stdout
+
+    def sign_encrypt(self, recipients, data, hidden):
+        args = ['--armor', '--sign', '--encrypt', '--local-user',
+                self.list_fpr]
+        if hidden:
+            args.append('--throw-keyids')
+        for fpr in recipients:
+            args += ['--recipient', fpr]
+        return self.run(*args, input=data)
+
+    def individual(self, data):
+        for fpr in self.members:
+            self.sign_encrypt([fpr], data, False)
+
+    def bulk(self, data):
+        for start in range(0, len(self.members), MAX_RECIPIENTS):
+            self.sign_encrypt(self.members[start:start + MAX_RECIPIENTS],
+                              data, True)
+
+    def close(self):
+        subprocess.run(['gpgconf', '--homedir', self.home, '--kill', 'all'],
+                       capture_output=True, check=False)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def median_time(fn, iterations):
+    times = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def list_key(kind):
+    """The list key of this kind, made once and cached."""
+    from pgp_keyfactory import CACHE
+    from mailman_pgp.pgp import Key, generate_key, parse_key_spec
+    os.makedirs(CACHE, exist_ok=True)
+    path = os.path.join(CACHE, f'list-{kind}.asc')
+    if os.path.exists(path):
+        with open(path) as fp:
+            return Key.load(fp.read())
+    primary, sub = KINDS[kind]
+    key = generate_key(parse_key_spec(primary, 'primary'),
+                       parse_key_spec(sub, 'sub'),
+                       [('Bench list', f'{kind}@example.org')])
+    with open(path, 'w') as fp:
+        fp.write(key.armor())
+    return key
+
+
+def child(*args):
+    out = subprocess.run([sys.executable, __file__, *args], check=True,
+                         capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONWARNINGS='ignore'))
+    return out.stdout
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--quick', action='store_true',
+                        help='100 members (well under a minute)')
+    parser.add_argument('--members', type=int)
+    parser.add_argument('--iterations', type=int)
+    parser.add_argument('--setup', nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument('--deliver', nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.setup:
+        cfg, work, n = args.setup
+        return setup_instance(cfg, work, int(n))
+    if args.deliver:
+        cfg, port, iterations = args.deliver
+        print(json.dumps(deliver_runs(cfg, int(port), int(iterations))))
+        return
+    from pgp_keyfactory import secret_keys
+    n = args.members or (100 if args.quick else 1000)
+    iterations = args.iterations or 3
+    work = tempfile.mkdtemp(prefix='mmpgp-bench-deliver-')
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    cfg = write_config(work, port)
+    t0 = time.perf_counter()
+    keys = {}
+    for kind in KINDS:
+        keys[kind] = (list_key(kind), secret_keys(kind, max(n, 100))[:n])
+        with open(os.path.join(work, f'list-{kind}.asc'), 'w') as fp:
+            fp.write(keys[kind][0].armor())
+        with open(os.path.join(work, f'members-{kind}.asc'), 'w') as fp:
+            fp.write(''.join(k.public_armor() for k in keys[kind][1]))
+    child('--setup', cfg, work, str(n))
+    print(f'# {n} members, 20 KB post, max_recipients {MAX_RECIPIENTS}, '
+          f'{iterations} timed runs (medians); setup '
+          f'{time.perf_counter() - t0:.0f} s', flush=True)
+    ours = json.loads(child('--deliver', cfg, str(port), str(iterations)))
+    print('{:<24} {:>10} {:>10} {:>10} {:>8} {:>7}'.format(
+        'row', 'ours', 'ours cold', 'gpg', 'ratio', 'copies'))
+    ratios = {}
+    data = BODY.encode()
+    for kind, (lkey, members) in keys.items():
+        gpg = Gpg(lkey, members)
+        try:
+            for mode in ('individual', 'bulk'):
+                theirs = median_time(lambda: getattr(gpg, mode)(data),
+                                     iterations)
+                row = ours[f'{kind}/{mode}']
+                ratios[f'{kind}/{mode}'] = row['median'] / theirs
+                print('{:<24} {:>8.2f} s {:>8.2f} s {:>8.2f} s {:>7.2f}x '
+                      '{:>7}'.format(f'{mode} ({kind})', row['median'],
+                                     row['cold'], theirs,
+                                     row['median'] / theirs,
+                                     row['messages']), flush=True)
+        finally:
+            gpg.close()
+    print('peak RSS of the delivering process: {:.1f} MiB ({:.1f} MiB '
+          'once Mailman is initialized, before delivering)'.format(
+              ours['peak_rss_mib'], ours['baseline_rss_mib']))
+    targets = {'individual': 0.3, 'bulk': 1.0}
+    ok = all(r <= targets[k.split('/')[1]] for k, r in ratios.items()) \
+        and ours['peak_rss_mib'] < 100
+    print('targets (individual <= 0.3x, bulk <= 1.0x, RSS < 100 MiB):',
+          'met' if ok else 'NOT met')
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,44 @@
+"""Bulk delivery: one ciphertext per chunk of recipients, key IDs hidden.
+
+One session key is encrypted to every member key of the chunk, and every
+key ID is written as zero, so no member learns who else is subscribed.
+Cheapest for large lists, but only clients that try all their secret keys
+on an all-zero key ID can read it (see docs/delivery.rst).
+"""
+
+from mailman.mta.bulk import BulkDelivery
+from public import public
+
+from mailman_pgp.mta.base import PGPDeliveryMixin
+
+
+@public
+class PGPBulkDelivery(PGPDeliveryMixin, BulkDelivery):
+    """Core's bulk delivery (decoration once, core's chunking and
+    max_recipients), each chunk encrypted to all its members' keys."""
+
+    # Chunks encrypted under one list signature; bounds the ciphertexts
+    # held at once.
+    window = 100
+
+    def deliver(self, mlist, msg, msgdata):
+        """See `IMailTransportAgentDelivery`."""
+        self.decorate(mlist, msg, msgdata)
+        # Bulk copies are always encrypted: clear-text mail goes through
+        # the individual agent.
+        recipients = [r for r in self.deliverable(
+            msgdata.get('recipients', ())) if r in self.keys.keys]
+        chunks = [sorted(chunk) for chunk in self.chunkify(recipients)]
+        refused = {}
+        for start in range(0, len(chunks), self.window):
+            window = chunks[start:start + self.window]
+            outs = self.protected_copies(
+                msg, [[self.keys.keys[r] for r in chunk] for chunk in window],
+                throw_keyids=True)
+            for chunk, out in zip(window, outs):
+                # ARC signs each chunk's own ciphertext.
+                chunk_data = msgdata.copy()
+                self.arc_sign(mlist, out, chunk_data)
+                refused.update(self._deliver_to_recipients(
+                    mlist, out, chunk_data, chunk))
+        return refused

@@ -1,0 +1,117 @@
+"""Put an encrypted copy on the wire without re-reading its ciphertext.
+
+smtplib's send_message() flattens a message with the email generator,
+which walks the armored ciphertext line by line: for a 20 KB post that is
+most of the cost of an encrypted copy.  Here the generator writes the
+headers and MIME structure around a placeholder and the armor goes in
+with one replace, giving the bytes send_message() would send.
+"""
+
+import io
+
+from email.generator import BytesGenerator
+from email.message import Message
+
+from public import public
+
+
+_PLACEHOLDER = '@@mailman-pgp-armor@@'
+
+
+def _armor_part(msg):
+    """The part of a multipart/encrypted holding the armored text, or None.
+    """
+    if msg.get_content_type() != 'multipart/encrypted':
+        return None
+    parts = msg.get_payload()
+    if not isinstance(parts, list) or len(parts) != 2:
+        return None
+    part = parts[1]
+    payload = part.get_payload()
+    if not isinstance(payload, str) or not payload.isascii() or \
+            part.get('Content-Transfer-Encoding') not in (None, '7bit'):
+        return None
+    return part
+
+
+def _freeze(headers):
+    # Header objects are unhashable: they count by identity (the copies of
+    # one delivery share them; the cache keeps them alive).
+    return tuple((name, value if isinstance(value, str) else id(value))
+                 for name, value in headers)
+
+
+def _skeleton_key(msg, part):
+    control = msg.get_payload()[0]
+    return (_freeze(msg._headers), msg.preamble, msg.epilogue,
+            _freeze(control._headers), str(control.get_payload()),
+            _freeze(part._headers))
+
+
+def _skeleton(msg, part) -> bytes | None:
+    """msg flattened as send_message() would, the armor replaced by the
+    placeholder."""
+    # A shallow copy, as send_message() makes, with its own header list
+    # (copy.copy of a mailman Message would share its __dict__).
+    out = Message(policy=msg.policy)
+    out.__dict__.update(msg.__dict__)
+    out._headers = [h for h in msg._headers
+                    if h[0].lower() not in ('bcc', 'resent-bcc')]
+    armored = part.get_payload()
+    part.set_payload(_PLACEHOLDER)
+    try:
+        buffer = io.BytesIO()
+        BytesGenerator(buffer, policy=msg.policy).flatten(
+            out, linesep='\r\n')
+    finally:
+        part.set_payload(armored)
+    head = buffer.getvalue()
+    return head if head.count(_PLACEHOLDER.encode()) == 1 else None
+
+
+@public
+def wire_bytes(msg, skeletons=None) -> bytes | None:
+    """What smtplib's send_message() would send for msg (CRLF, Bcc
+    removed), or None when msg is not one of our encrypted copies.
+
+    :param skeletons: a dict to reuse the flattened headers and MIME
+        structure of copies that differ only in their ciphertext.
+    """
+    part = _armor_part(msg)
+    if part is None:
+        return None
+    if skeletons is None:
+        head = _skeleton(msg, part)
+    else:
+        key = _skeleton_key(msg, part)
+        cached = skeletons.get(key)
+        if cached is None:
+            if len(skeletons) > 64:
+                skeletons.clear()
+            cached = skeletons[key] = (_skeleton(msg, part), msg._headers)
+        head = cached[0]
+    if head is None:
+        return None
+    return head.replace(_PLACEHOLDER.encode(),
+                        part.get_payload().replace('\n', '\r\n')
+                        .encode('ascii'))
+
+
+@public
+class WireConnection:
+    """A delivery agent's SMTP Connection that sends encrypted copies as
+    bytes made by wire_bytes(); everything else as the Connection does."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.skeletons = {}
+
+    def sendmail(self, envsender, recipients, msg):
+        data = None
+        if ''.join([envsender, *recipients]).isascii():
+            data = wire_bytes(msg, self.skeletons)
+        return self.connection.sendmail(
+            envsender, recipients, msg if data is None else data)
+
+    def __getattr__(self, name):
+        return getattr(self.connection, name)
