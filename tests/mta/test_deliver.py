@@ -160,9 +160,12 @@ class TestBulk(PGPDeliveryTestCase):
         pgp_list = PGPMailingList.for_list(self.mlist)
         self.assertIsInstance(make_agent(self.mlist, pgp_list, {}),
                               PGPBulkDelivery)
-        for msgdata in (dict(verp=True), dict(pgp_allow_clear=True)):
-            self.assertIsInstance(make_agent(self.mlist, pgp_list, msgdata),
-                                  PGPIndividualDelivery)
+        self.assertIsInstance(make_agent(self.mlist, pgp_list,
+                                         dict(verp=True)),
+                              PGPIndividualDelivery)
+        self.assertIsInstance(make_agent(self.mlist, pgp_list, {},
+                                         allow_clear=True),
+                              PGPIndividualDelivery)
 
 
 class TestNonPGPList(PGPDeliveryTestCase):

@@ -78,11 +78,19 @@ class TestListMail(PGPDeliveryTestCase):
         notice.send(self.mlist)
         self.run_virgin()
         received = self.received()
-        self.assertEqual(list(received), [self.anne.email])
+        self.assertEqual(sorted(received), [self.anne.email,
+                                            'nokey@example.com'])
         [raw] = received[self.anne.email]
         self.assertTrue(is_mime_encrypted(email.message_from_bytes(raw)))
         self.assertReadable(self.anne, raw, signed=False)
-        # Not list traffic: the key-less recipient is not told.
+        # Mail the list makes carries none of its traffic: a recipient
+        # without a key (Mailman's confirmation, say) gets it signed, in
+        # clear, and is not told about keys.
+        [raw] = received['nokey@example.com']
+        clear = email.message_from_bytes(raw)
+        self.assertEqual(clear.get_content_type(), 'multipart/signed')
+        [verification] = verify_mime(clear, [self.list_key.public])
+        self.assertTrue(verification.good)
         get_queue_messages('virgin', expected_count=0)
 
     def test_key_request_signed_in_clear(self):

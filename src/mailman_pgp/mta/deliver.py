@@ -8,25 +8,26 @@ the real Subject protected inside and the outer one obscured.  The agent is
 with VERP or personalization) or, when the list's ``delivery_mode`` is
 'bulk', `PGPBulkDelivery` (one copy per chunk, key IDs hidden).
 
-This applies to every message of a PGP list: postings, digests, and mail
-the list makes for its members (welcome, notices, command replies, held
-message notices to moderators).  Recipients without a usable key (none,
-unconfirmed, expired, revoked) are left out of the delivery: they are not
-refused, so Mailman does not retry them.  For postings and digests (list
-traffic) they are also told, at most once a day, and the owners get a
-summary; for other mail the withholding is logged.
+Every recipient with a usable key gets every message of a PGP list
+encrypted: postings, digests, and mail the list makes (welcome, notices,
+command replies, held message notices to moderators).
 
-Metadata the key workflows set:
+List traffic (postings, digests, and mail to the list's owners forwarded
+from -owner, all of which carry ``msgdata['pgp']`` or ``to_list`` or
+``isdigest``) never reaches a recipient without a usable key (none,
+unconfirmed, expired, revoked): they are left out of the delivery, not
+refused (so Mailman does not retry them), told at most once a day, and the
+owners get a summary.
 
-``msgdata['pgp_allow_clear'] = True``
-    The message holds nothing of the list's traffic and may reach a
-    recipient without a usable key: the key request sent during
-    subscription, notices about a member's key.  Recipients with a usable
-    key still get it encrypted; the others get it in clear, signed by the
-    list key (PGP/MIME, when the list has a key).  A message that is
-    already PGP/MIME encrypted or signed (e.g. the ``key confirm`` request,
-    encrypted by the workflow to the key being confirmed) goes as it is.
-    Without this flag nothing goes to a recipient without a usable key.
+Mail the list makes itself carries nothing of the list's traffic (held and
+rejected posts travel in it only as received, encrypted: see
+chains/hold.py, chains/reject.py), so a recipient without a usable key gets
+it in clear, signed by the list key: Mailman's subscription confirmation,
+the key request, notices to owners who have no key.  A message that is
+already PGP/MIME encrypted or signed (e.g. the ``key confirm`` request,
+encrypted by the workflow to the key being confirmed) goes as it is.
+``msgdata['pgp_allow_clear'] = True`` says the same explicitly (the key
+workflows set it).
 """
 
 import logging
@@ -63,9 +64,9 @@ def is_list_traffic(msgdata) -> bool:
 
 
 @public
-def make_agent(mlist, pgp_list, msgdata):
+def make_agent(mlist, pgp_list, msgdata, allow_clear=False):
     """The delivery agent for a message of a PGP list."""
-    individual = (msgdata.get('pgp_allow_clear')
+    individual = (allow_clear
                   or msgdata.get('verp', False)
                   or mlist.personalize != Personalization.none
                   or pgp_list.delivery_mode != 'bulk')
@@ -87,7 +88,8 @@ def deliver(mlist, msg, msgdata):
     if not recipients:
         return
     message_id = msg.get('message-id', 'n/a').strip()
-    allow_clear = bool(msgdata.get('pgp_allow_clear'))
+    allow_clear = (bool(msgdata.get('pgp_allow_clear'))
+                   or not is_list_traffic(msgdata))
     list_key = key_store().list_key(mlist.list_id)
     if list_key is None and pgp_list.sign_outgoing and not allow_clear:
         log.error('%s: message %s not delivered: the list has no key to '
@@ -95,7 +97,7 @@ def deliver(mlist, msg, msgdata):
         raise PGPDeliveryUnavailable(
             'the list {} has no key'.format(mlist.list_id))
     keys = recipient_keys(recipients)
-    agent = make_agent(mlist, pgp_list, msgdata)
+    agent = make_agent(mlist, pgp_list, msgdata, allow_clear)
     agent.setup_pgp(pgp_list, list_key, keys, allow_clear)
     withheld = {} if allow_clear else keys.withheld
     t0 = time.time()

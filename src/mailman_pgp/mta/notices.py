@@ -12,15 +12,14 @@ import logging
 import os
 
 from datetime import datetime, timedelta
-from importlib.resources import files
 
 from flufl.lock import Lock
 from mailman.email.message import OwnerNotification, UserNotification
 from mailman.utilities.datetime import now
-from mailman.utilities.string import expand
 from public import public
 
 from mailman_pgp.mta import keys as K
+from mailman_pgp.templates import render
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -35,12 +34,6 @@ REASONS = {
     K.UNUSABLE: 'your key cannot be used for encryption (it may have '
                  'expired or been revoked)',
 }
-
-
-def template(name: str) -> str:
-    """A text of ours (templates/en/<name>.txt beside this module)."""
-    return files('mailman_pgp.mta').joinpath(
-        'templates', 'en', name + '.txt').read_text(encoding='utf-8')
 
 
 def _state_path(mlist) -> str:
@@ -73,8 +66,10 @@ def due_notices(mlist, recipients) -> list:
 
 
 def _tell_member(mlist, recipient, reason):
-    text = expand(template('pgp-member-key-attention'), mlist,
-                  dict(reason=REASONS.get(reason, reason)))
+    text = render('list:user:pgp:member-key-attention', mlist,
+                  reason=REASONS.get(reason, reason),
+                  request_email=mlist.request_address,
+                  owner_email=mlist.owner_address)
     notice = UserNotification(
         recipient, mlist.request_address,
         'Your key for {} needs attention'.format(mlist.display_name),
@@ -86,8 +81,9 @@ def _tell_member(mlist, recipient, reason):
 def _tell_owners(mlist, message_id, told):
     members = '\n'.join('    {} ({})'.format(r, reason)
                         for r, reason in told)
-    text = expand(template('pgp-owner-keyless-members'), mlist, dict(
-        message_id=message_id, count=str(len(told)), members=members))
+    text = render('list:admin:pgp:keyless-members', mlist,
+                  message_id=message_id, count=str(len(told)),
+                  members=members)
     OwnerNotification(
         mlist, '{}: members without a usable key'.format(mlist.display_name),
         text, roster=mlist.administrators).send(mlist, pgp_allow_clear=True)

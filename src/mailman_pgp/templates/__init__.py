@@ -26,6 +26,8 @@ NAMES = (
     'list:user:pgp:key-expiring',
     'list:admin:pgp:key-approval',
     'list:admin:pgp:keys-unusable',
+    'list:user:pgp:member-key-attention',
+    'list:admin:pgp:keyless-members',
     'list:user:pgp:list-key-rotated', 'list:admin:pgp:list-key-expiring',
 )
 
