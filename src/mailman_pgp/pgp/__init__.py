@@ -1,7 +1,18 @@
 """The crypto facade: every OpenPGP operation of mailman-pgp.
 
 This is the only package that imports pgpy; the rest of the plugin uses
-the names re-exported here.
+the names re-exported here and never sees a pgpy object. Every failure is
+a PGPError subclass whose message a subscriber can act on.
+
+Keys: Key.load / load_keys / import_key (minimal, third-party
+certifications dropped), generate_key(parse_key_spec(...)), Key.usability(),
+merge_certifications, apply_revocation, find_keys(msg).
+Data: encrypt / encrypt_each / decrypt / sign_detached / sign_message /
+verify_detached; results are Decrypted and Verification objects.
+Mail: is_encrypted / is_signed / has_*_parts / decrypt_message /
+verify_message / strip_signature for input in any form; sign_mime /
+encrypt_mime / encrypt_mime_each (RFC 3156, RFC 9788 protected headers)
+and clearsign / sign_inline for output.
 """
 
 from mailman_pgp.pgp import speedups  # noqa: F401  (installs PGPy fixes)
@@ -49,7 +60,8 @@ from mailman_pgp.pgp.keyops import (
     merge_certifications,
     minimize,
 )
-from mailman_pgp.pgp.keys import DEFAULT_MAX_BYTES, DEFAULT_MAX_UIDS, Key, load_keys
+from mailman_pgp.pgp.keys import (
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_UIDS, Key, clear_key_cache, load_keys)
 from mailman_pgp.pgp.message import (
     decrypt_message,
     has_encrypted_parts,
@@ -80,6 +92,7 @@ from mailman_pgp.pgp.usability import Usability
 from mailman_pgp.pgp.verify import Verification, verify_detached
 
 __all__ = [
+    'clear_key_cache',
     'ALLOWED_PRIMARY_SPECS',
     'ALLOWED_SUB_SPECS',
     'DEFAULT_MAX_BYTES',

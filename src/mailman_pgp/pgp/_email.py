@@ -109,7 +109,7 @@ def _raw_bytes(leaf: Message) -> bytes:
         charset = leaf.get_content_charset() or 'utf-8'
         try:
             return payload.encode(charset)
-        except (LookupError, UnicodeEncodeError):
+        except (LookupError, ValueError):
             return payload.encode('utf-8')
 
 
@@ -121,7 +121,7 @@ def decoded_text(part: Message) -> tuple:
     charset = part.get_content_charset() or 'us-ascii'
     try:
         text = data.decode(charset)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, ValueError):
         try:
             charset = 'utf-8'
             text = data.decode('utf-8')

@@ -119,6 +119,29 @@ class Recipient:
                           + bytes([3, 1, halg, encalg])
                           + b'Anonymous Sender    ' + fpr)
 
+    @classmethod
+    def from_fields(cls, fpr: bytes, alg: int, pub, oid_der=None,
+                    halg=None, encalg=None):
+        """A Recipient from already parsed key fields (no pgpy object)."""
+        self = cls.__new__(cls)
+        self.keyid = fpr[-8:]
+        self.alg = alg
+        self.pub = pub
+        self.curve = None
+        if alg in RSA_ALGS:
+            return self
+        self.curve = 'x25519' if isinstance(
+            pub, x25519.X25519PublicKey) else 'ec'
+        if halg not in _HASHES or encalg not in CIPHERS:
+            raise EncryptionError('The recipient key has unsupported ECDH '
+                                  'parameters.')
+        self.kdf_hash = _HASHES[halg]
+        self.kek_len = CIPHERS[encalg][1]
+        self.param = (bytes([len(oid_der)]) + oid_der + bytes([ECDH_ALG])
+                      + bytes([3, 1, halg, encalg])
+                      + b'Anonymous Sender    ' + fpr)
+        return self
+
     def pkesk(self, cipher: int, session_key: bytes, hide: bool) -> bytes:
         """Return the framed PKESK packet for this recipient."""
         m = _checksummed(cipher, session_key)

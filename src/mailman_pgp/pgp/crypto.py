@@ -72,7 +72,18 @@ def _signer(key):
     keyid = u.signing_keyids[0] if key.keyid in u.signing_keyids else \
         u.signing_keyids[-1]
     k = key._k if keyid == key.keyid else key._k.subkeys[keyid]
+    if _locked(k):
+        raise SignatureError(_PROTECTED)
     return k, keyid
+
+
+_PROTECTED = ('The key is protected by a passphrase; the list needs its key '
+              'without one (keys are protected by file permissions).')
+
+
+def _locked(k) -> bool:
+    with quiet():
+        return bool(k.is_protected) and not k.is_unlocked
 
 
 def _recipient(key):
@@ -84,6 +95,13 @@ def _recipient(key):
     if not u.can_encrypt:
         raise EncryptionError('The key {} cannot be used to encrypt: {}'
                               .format(key.fingerprint, ' '.join(u.reasons)))
+    fast = key._fast()
+    if fast is not None:
+        parts = fast.check()[2]
+        part = max((parts[kid] for kid in u.encryption_keyids),
+                   key=lambda p: p.created)
+        rec = key._cache['recipient'] = part.recipient()
+        return rec
     with quiet():
         parts = [key._k if kid == key.keyid else key._k.subkeys[kid]
                  for kid in u.encryption_keyids]
@@ -97,6 +115,10 @@ def _recipient(key):
 
 def _ciphers(key) -> tuple:
     cached = key._cache.get('ciphers')
+    fast = key._fast() if cached is None else None
+    if fast is not None:
+        selfsig = fast.check()[1]
+        cached = key._cache['ciphers'] = selfsig.prefs if selfsig else ()
     if cached is None:
         with quiet():
             uids = sorted(key._k.userids, key=lambda u: not u.is_primary)
@@ -211,6 +233,8 @@ def _secret_parts(keys):
             continue
         with quiet():
             for k in [key._k, *key._k.subkeys.values()]:
+                if _locked(k):
+                    raise DecryptionError(_PROTECTED)
                 alg = int(k.key_algorithm)
                 if alg in S.RSA_ALGS or alg == S.ECDH_ALG:
                     parts.append((bytes.fromhex(str(k.fingerprint)
@@ -265,6 +289,9 @@ def decrypt(data, keys, *, max_size=DEFAULT_MAX_SIZE) -> Decrypted:
     if seipd is None:
         raise PacketError('The message contains no encrypted data.')
     parts = _secret_parts(keys)
+    if not parts:
+        raise DecryptionError('Decryption needs a private key; none was '
+                              'given.')
     error = None
     for cipher, session_key in _session_keys(pkesks, parts):
         try:

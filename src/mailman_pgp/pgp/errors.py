@@ -83,3 +83,22 @@ def malformed(error_class=PacketError, message=None):
             raise error_class(message or 'The OpenPGP data is malformed '
                               '({}).'.format(type(error).__name__)) from None
     return manager()
+
+
+def guarded(function):
+    """Decorator for message-level functions: the email package raises
+    LookupError, UnicodeError, ... on damaged mail; callers see
+    MessageFormatError instead."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kws):
+        try:
+            return function(*args, **kws)
+        except PGPError:
+            raise
+        except Exception as error:  # noqa: BLE001 (damaged mail)
+            raise MessageFormatError(
+                'The message is malformed and could not be processed '
+                '({}).'.format(type(error).__name__)) from None
+    return wrapper

@@ -15,7 +15,7 @@ from mailman_pgp.pgp._email import decoded_text
 from mailman_pgp.pgp._keyparse import DEFAULT_MAX_BYTES, DEFAULT_MAX_UIDS
 from mailman_pgp.pgp._quiet import constants
 from mailman_pgp.pgp.armor import PRIVATE_KEY, PUBLIC_KEY, SIGNATURE, find_blocks
-from mailman_pgp.pgp.errors import PGPError
+from mailman_pgp.pgp.errors import guarded, PGPError
 from mailman_pgp.pgp.keys import load_keys
 from mailman_pgp.pgp.verify import parse_signature
 
@@ -87,6 +87,7 @@ def _revocations(data):
 
 
 @public
+@guarded
 def find_keys(msg: Message, *, max_uids=DEFAULT_MAX_UIDS,
               max_bytes=DEFAULT_MAX_BYTES) -> FoundKeys:
     """Every key and revocation certificate in msg."""

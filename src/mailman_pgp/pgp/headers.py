@@ -11,6 +11,8 @@ from email.message import Message
 
 from public import public
 
+from mailman_pgp.pgp.errors import guarded
+
 PROTECTED = ('Subject', 'From', 'To', 'Cc')
 INJECTED = ('Subject', 'From', 'To', 'Cc', 'Reply-To', 'Date', 'Message-ID',
             'In-Reply-To', 'References', 'Followup-To')
@@ -19,6 +21,7 @@ public(OBSCURED_SUBJECT=OBSCURED_SUBJECT)
 
 
 @public
+@guarded
 def protection_of(part: Message) -> str | None:
     """'v1', 'cipher', 'clear' or None: the protected-headers form of a
     payload root part."""
@@ -48,6 +51,7 @@ def _drop_legacy_display(part: Message) -> None:
 
 
 @public
+@guarded
 def apply_protected_headers(outer: Message, payload_root: Message, *,
                             modify_payload=True) -> dict:
     """Copy protected headers of payload_root onto outer; return them.
@@ -74,6 +78,7 @@ def apply_protected_headers(outer: Message, payload_root: Message, *,
 
 
 @public
+@guarded
 def protect(inner: Message, outer: Message, *, obscure_subject=True,
             form='cipher') -> None:
     """Inject outer's headers into the payload root inner (RFC 9788), with

@@ -18,7 +18,7 @@ from mailman_pgp.pgp._email import decoded_text, set_text
 from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE, parse_inner
 from mailman_pgp.pgp.armor import MESSAGE, SIGNATURE, SIGNED_MESSAGE, armor, find_blocks
 from mailman_pgp.pgp.crypto import SIGN_HASH, _make_sig, decrypt
-from mailman_pgp.pgp.errors import MessageFormatError, PGPError
+from mailman_pgp.pgp.errors import guarded, MessageFormatError, PGPError
 from mailman_pgp.pgp.mime import DecryptedMessage
 from mailman_pgp.pgp.verify import as_keys, verify_raw
 
@@ -63,6 +63,7 @@ def _is_encrypted_block(block):
 
 
 @public
+@guarded
 def has_inline_encrypted(msg: Message) -> bool:
     """Any text part holds an armored encrypted block."""
     return any(_is_encrypted_block(b) for part in _text_leaves(msg)
@@ -70,6 +71,7 @@ def has_inline_encrypted(msg: Message) -> bool:
 
 
 @public
+@guarded
 def is_inline_encrypted(msg: Message) -> bool:
     """Every part is wholly one armored encrypted block (no cleartext)."""
     leaves = [p for p in msg.walk() if not p.is_multipart()]
@@ -88,6 +90,7 @@ def is_inline_encrypted(msg: Message) -> bool:
 
 
 @public
+@guarded
 def has_inline_signed(msg: Message) -> bool:
     return any(b.kind == SIGNED_MESSAGE or (b.kind == MESSAGE and not
                                             _is_encrypted_block(b))
@@ -95,6 +98,7 @@ def has_inline_signed(msg: Message) -> bool:
 
 
 @public
+@guarded
 def is_inline_signed(msg: Message) -> bool:
     """Every part is wholly a clearsigned (or opaque signed) block."""
     leaves = [p for p in msg.walk() if not p.is_multipart()]
@@ -116,7 +120,7 @@ def _cleartext_bytes(cleartext: str, charset: str) -> bytes:
     data = '\r\n'.join(line.rstrip(' \t') for line in lines)
     try:
         return data.encode(charset)
-    except (LookupError, UnicodeEncodeError):
+    except (LookupError, ValueError):
         return data.encode('utf-8')
 
 
@@ -138,6 +142,7 @@ def _signed_pairs(msg):
 
 
 @public
+@guarded
 def verify_inline(msg: Message, keys, now=None) -> list:
     """One Verification per inline signature in msg's text parts."""
     keys = as_keys(keys)
@@ -148,23 +153,44 @@ def verify_inline(msg: Message, keys, now=None) -> list:
 
 
 @public
+@guarded
 def strip_inline_signature(msg: Message) -> Message:
-    """A copy of msg with clearsigned blocks replaced by their text."""
+    """A copy of msg with clearsigned (and opaque signed) blocks replaced
+    by the text they carry."""
     msg = copy.deepcopy(msg)
     for part in _text_leaves(msg):
-        text, _, blocks = _blocks(part)
-        if not any(b.kind == SIGNED_MESSAGE for b in blocks):
+        text, charset, blocks = _blocks(part)
+        signed = [b for b in blocks if _signed_text(b, charset) is not None]
+        if not signed:
             continue
         out, pos = [], 0
-        for b in blocks:
-            if b.kind != SIGNED_MESSAGE:
-                continue
+        for b in signed:
             out.append(text[pos:b.start])
-            out.append(b.cleartext.replace('\r\n', '\n') + '\n')
+            out.append(_signed_text(b, charset))
             pos = b.end
         out.append(text[pos:])
         set_text(part, ''.join(out), part.get_content_subtype())
     return msg
+
+
+def _signed_text(block, charset):
+    """The text a signed block carries, or None if it is not signed."""
+    if block.kind == SIGNED_MESSAGE:
+        return block.cleartext.replace('\r\n', '\n') + '\n'
+    if block.kind != MESSAGE or _is_encrypted_block(block):
+        return None
+    try:
+        data = parse_inner(block.data).literal
+    except PGPError:
+        return None
+    if data is None:
+        return None
+    for cs in ('utf-8', charset, 'latin-1'):
+        try:
+            return data.decode(cs).replace('\r\n', '\n')
+        except (LookupError, ValueError):
+            continue
+    return None  # pragma: no cover
 
 
 def _decrypt_text(block, keys, max_size, charset):
@@ -173,12 +199,13 @@ def _decrypt_text(block, keys, max_size, charset):
     for cs in (want, 'utf-8', charset, 'latin-1'):
         try:
             return result, result.data.decode(cs)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):
             continue
     return result, result.data.decode('latin-1')  # pragma: no cover
 
 
 @public
+@guarded
 def decrypt_inline(msg: Message, keys, *,
                    max_size=DEFAULT_MAX_SIZE) -> DecryptedMessage:
     """Decrypt a wholly inline-encrypted message (see is_inline_encrypted).
@@ -225,6 +252,7 @@ def _collapse_alternatives(msg):
 
 
 @public
+@guarded
 def clearsign(text: str, key, charset='utf-8') -> str:
     """A cleartext-signed block of text (RFC 4880 section 7)."""
     lines = text.replace('\r\n', '\n').rstrip('\n').split('\n')
@@ -237,6 +265,7 @@ def clearsign(text: str, key, charset='utf-8') -> str:
 
 
 @public
+@guarded
 def sign_inline(msg: Message, key) -> Message:
     """A copy of msg with every text/plain part clearsigned."""
     msg = copy.deepcopy(msg)

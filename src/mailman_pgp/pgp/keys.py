@@ -4,6 +4,8 @@ The rest of the plugin never sees a pgpy object; it gets a Key, whose
 properties answer the questions Mailman asks (fingerprint, uids, armor).
 """
 
+import collections
+import hashlib
 import time
 
 from public import public
@@ -20,7 +22,7 @@ from mailman_pgp.pgp._keyparse import (
 )
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._quiet import quiet
-from mailman_pgp.pgp.errors import KeyImportError, PacketError
+from mailman_pgp.pgp.errors import KeyImportError, PacketError, malformed
 
 public(DEFAULT_MAX_UIDS=DEFAULT_MAX_UIDS, DEFAULT_MAX_BYTES=DEFAULT_MAX_BYTES)
 
@@ -41,7 +43,9 @@ class Key:
             fingerprint = str(pgpy_key.fingerprint).replace(' ', '')
         self._fp = fingerprint.upper()
         # Derived data that is costly to compute: usability, recipients.
-        self._cache = {}
+        # Lazily loaded keys share it with every Key of the same bytes, so a
+        # process that re-reads its key files does the work once.
+        self._cache = _shared_cache(raw) if raw is not None else {}
 
     @property
     def _k(self):
@@ -77,26 +81,37 @@ class Key:
 
     @property
     def subkey_ids(self) -> list:
-        return [str(k.fingerprint).replace(' ', '')[-16:]
-                for k in self._k.subkeys.values()]
+        with malformed():
+            return [str(k.fingerprint).replace(' ', '')[-16:]
+                    for k in self._k.subkeys.values()]
 
     @property
     def is_private(self) -> bool:
         return self._pk is not None and not self._pk.is_public
 
     @property
+    def is_protected(self) -> bool:
+        """A private key whose secret parts need a passphrase (the facade
+        cannot use it)."""
+        if not self.is_private:
+            return False
+        with quiet(), malformed():
+            return any(k.is_protected for k in
+                       [self._k, *self._k.subkeys.values()])
+
+    @property
     def public(self) -> 'Key':
         """This key without secret material."""
         if self._k.is_public:
             return self
-        with quiet():
+        with quiet(), malformed():
             return Key(self._k.pubkey)
 
     @property
     def uids(self) -> list:
         """[(name, email)] of the user IDs, primary first."""
         out = []
-        with quiet():
+        with quiet(), malformed():
             uids = [u for u in self._k.userids]
             uids.sort(key=lambda u: not u.is_primary)
             for uid in uids:
@@ -109,7 +124,8 @@ class Key:
 
     @property
     def created(self):
-        return self._k.created
+        with malformed():
+            return self._k.created
 
     @property
     def expires_at(self):
@@ -120,12 +136,13 @@ class Key:
     @property
     def algorithm(self) -> str:
         """E.g. 'EdDSA/Ed25519 + ECDH/Curve25519' or 'RSA-3072'."""
-        names = [describe_algorithm(self._k)]
-        for sub in self._k.subkeys.values():
-            name = describe_algorithm(sub)
-            if name not in names:
-                names.append(name)
-        return ' + '.join(names)
+        with malformed():
+            names = [describe_algorithm(self._k)]
+            for sub in self._k.subkeys.values():
+                name = describe_algorithm(sub)
+                if name not in names:
+                    names.append(name)
+            return ' + '.join(names)
 
     def usability(self, now=None):
         """Return a Usability report (see mailman_pgp.pgp.usability)."""
@@ -134,15 +151,30 @@ class Key:
         if now is None and cached is not None and \
                 time.monotonic() - cached[1] < 60:
             return cached[0]
-        report = check_usability(self._k, now)
+        fast = self._fast()
+        if fast is not None:
+            report = fast.check(now)[0]
+        else:
+            report = check_usability(self._k, now)
         if now is None:
             self._cache['usability'] = (report, time.monotonic())
         return report
 
+    def _fast(self):
+        """The FastKey of a lazily loaded public key of the usual shape,
+        else None (see _fastkey)."""
+        if self._pk is not None:
+            return None
+        fast = self._cache.get('fast')
+        if fast is None:
+            from mailman_pgp.pgp._fastkey import fast_key
+            fast = self._cache['fast'] = fast_key(self._raw) or False
+        return fast or None
+
     # -- export ------------------------------------------------------------
     def armor(self) -> str:
         """Armored key; private armor for a private key."""
-        with quiet():
+        with quiet(), malformed():
             return armor_key(self._k)
 
     def public_armor(self) -> str:
@@ -151,7 +183,7 @@ class Key:
     def __bytes__(self):
         if self._pk is None:
             return self._raw
-        with quiet():
+        with quiet(), malformed():
             return bytes(self._k)
 
     def __eq__(self, other):
@@ -166,6 +198,29 @@ class Key:
     def __repr__(self):
         return '<Key {} {}{}>'.format(
             self._fp, self.algorithm, ' private' if self.is_private else '')
+
+
+_SHARED = collections.OrderedDict()
+_SHARED_MAX = 20000
+
+
+def _shared_cache(raw: bytes) -> dict:
+    digest = hashlib.sha256(raw).digest()
+    cache = _SHARED.get(digest)
+    if cache is None:
+        cache = _SHARED[digest] = {}
+        if len(_SHARED) > _SHARED_MAX:
+            _SHARED.popitem(last=False)
+    else:
+        _SHARED.move_to_end(digest)
+    return cache
+
+
+@public
+def clear_key_cache() -> None:
+    """Forget derived data (usability, recipient material) of loaded keys.
+    """
+    _SHARED.clear()
 
 
 @public

@@ -12,7 +12,7 @@ from public import public
 
 from mailman_pgp.pgp._email import outer_from
 from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE
-from mailman_pgp.pgp.errors import MessageFormatError
+from mailman_pgp.pgp.errors import guarded, MessageFormatError
 from mailman_pgp.pgp.headers import apply_protected_headers
 from mailman_pgp.pgp.inline import (
     decrypt_inline,
@@ -32,28 +32,33 @@ from mailman_pgp.pgp.mime import (
 
 
 @public
+@guarded
 def is_encrypted(msg: Message) -> bool:
     """PGP/MIME encrypted, or inline encrypted as a whole."""
     return is_mime_encrypted(msg) or is_inline_encrypted(msg)
 
 
 @public
+@guarded
 def has_encrypted_parts(msg: Message) -> bool:
     """Some part is encrypted (a mixed message is not is_encrypted)."""
     return is_mime_encrypted(msg) or has_inline_encrypted(msg)
 
 
 @public
+@guarded
 def is_signed(msg: Message) -> bool:
     return is_mime_signed(msg) or is_inline_signed(msg)
 
 
 @public
+@guarded
 def has_signed_parts(msg: Message) -> bool:
     return is_mime_signed(msg) or has_inline_signed(msg)
 
 
 @public
+@guarded
 def signature_form(msg: Message) -> str | None:
     """'mime', 'inline' or None."""
     if is_mime_signed(msg):
@@ -64,6 +69,7 @@ def signature_form(msg: Message) -> str | None:
 
 
 @public
+@guarded
 def decrypt_message(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
     """Decrypt a PGP/MIME or wholly inline-encrypted message.
 
@@ -80,6 +86,7 @@ def decrypt_message(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
 
 
 @public
+@guarded
 def verify_message(msg: Message, keys, now=None) -> list:
     """One Verification per signature of a PGP/MIME (also several
     signatures) or inline signed message."""
@@ -91,6 +98,7 @@ def verify_message(msg: Message, keys, now=None) -> list:
 
 
 @public
+@guarded
 def strip_signature(msg: Message) -> Message:
     """A copy of msg without its signature, signed content intact."""
     if is_mime_signed(msg):

@@ -20,7 +20,7 @@ from mailman_pgp.pgp._email import (
 )
 from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE
 from mailman_pgp.pgp.crypto import MICALG, decrypt, encrypt, encrypt_each, sign_detached
-from mailman_pgp.pgp.errors import MessageFormatError
+from mailman_pgp.pgp.errors import guarded, MessageFormatError, SignatureError
 from mailman_pgp.pgp.headers import apply_protected_headers, protect
 from mailman_pgp.pgp.verify import as_keys, signature_packets, verify_raw
 
@@ -33,6 +33,7 @@ def _protocol(msg):
 
 
 @public
+@guarded
 def is_mime_signed(msg: Message) -> bool:
     """multipart/signed with a PGP signature protocol (also multisig)."""
     return (msg.get_content_type() == 'multipart/signed'
@@ -42,6 +43,7 @@ def is_mime_signed(msg: Message) -> bool:
 
 
 @public
+@guarded
 def is_mime_encrypted(msg: Message) -> bool:
     """multipart/encrypted with protocol application/pgp-encrypted."""
     if msg.get_content_type() != 'multipart/encrypted' or \
@@ -74,6 +76,7 @@ class SignedParts:
 
 
 @public
+@guarded
 def mime_signed_parts(msg: Message) -> SignedParts:
     """Signed data and every signature of a multipart/signed message."""
     if not is_mime_signed(msg):
@@ -89,12 +92,14 @@ def mime_signed_parts(msg: Message) -> SignedParts:
 
 
 @public
+@guarded
 def verify_mime(msg: Message, keys, now=None) -> list:
     """One Verification per signature of a multipart/signed message."""
     return mime_signed_parts(msg).verify(keys, now)
 
 
 @public
+@guarded
 def sign_mime(msg: Message, key) -> Message:
     """Wrap msg's content in multipart/signed, signed by key."""
     part = content_part(msg)
@@ -103,7 +108,10 @@ def sign_mime(msg: Message, key) -> Message:
     make_7bit(part)
     data = canonical(part)
     # Reparse the exact bytes we sign so the part serializes the same way.
-    signed = parse_bytes(data)
+    signed = parse_bytes(data.replace(b'\r\n', b'\n'))
+    if canonical(signed) != data:
+        raise SignatureError('The message cannot be signed as PGP/MIME: its '
+                             'content does not serialize stably.')
     sig = Message()
     sig['Content-Type'] = SIG_TYPE + '; name="signature.asc"'
     sig['Content-Description'] = 'OpenPGP digital signature'
@@ -152,6 +160,7 @@ def _payload_bytes(msg, protect_headers):
 
 
 @public
+@guarded
 def encrypt_mime(msg: Message, recipients, *, sign_with=None,
                  throw_keyids=False, protect_headers=True) -> Message:
     """multipart/encrypted of msg's content (signed in the combined form of
@@ -163,6 +172,7 @@ def encrypt_mime(msg: Message, recipients, *, sign_with=None,
 
 
 @public
+@guarded
 def encrypt_mime_each(msg: Message, recipient_groups, *, sign_with=None,
                       throw_keyids=False, protect_headers=True) -> list:
     """One multipart/encrypted copy per recipient group, signed once."""
@@ -185,7 +195,9 @@ class DecryptedMessage:
 
     @property
     def is_signed(self) -> bool:
-        return bool(self.signatures) or is_mime_signed(self.message)
+        from mailman_pgp.pgp.inline import has_inline_signed
+        return (bool(self.signatures) or is_mime_signed(self.message)
+                or has_inline_signed(self.message))
 
     def verify(self, keys, now=None) -> list:
         """Verifications of the combined (6.2) and nested (6.1) signatures.
@@ -195,10 +207,15 @@ class DecryptedMessage:
                for data, raw in self.signatures]
         if is_mime_signed(self.message):
             out.extend(verify_mime(self.message, keys, now))
+        else:
+            from mailman_pgp.pgp.inline import has_inline_signed, verify_inline
+            if has_inline_signed(self.message):
+                out.extend(verify_inline(self.message, keys, now))
         return out
 
 
 @public
+@guarded
 def decrypt_mime(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
     """Decrypt a multipart/encrypted message into a DecryptedMessage."""
     if not is_mime_encrypted(msg):

@@ -7,6 +7,7 @@ installed file is edited). tests/pgp/test_speedups.py pins the behaviour.
 """
 
 from pgpy.packet import fields as _fields
+from pgpy.packet.packets import PubKeyV4
 from pgpy.types import Armorable
 
 from mailman_pgp.pgp._quiet import pgpy  # noqa: F401
@@ -48,9 +49,33 @@ def _install():
             continue
         setattr(cls, name, _cached(method, attrs))
         _PATCHED.append((cls, name, method))
+    _cache_fingerprint()
     original = Armorable.__dict__['crc24']
     Armorable.crc24 = staticmethod(crc24)
     _PATCHED.append((Armorable, 'crc24', original))
+
+
+def _cache_fingerprint():
+    """PGPy re-serializes and re-hashes a key packet for every fingerprint
+    or key ID lookup (thousands per key check); cache it per packet, keyed
+    on the material so a changed key recomputes it."""
+    prop = PubKeyV4.__dict__['fingerprint']
+    if getattr(prop.fget, '_mmpgp', False):
+        return
+
+    def fingerprint(self):
+        km = self.keymaterial
+        material = (self.created, self.pkalg, id(km), *(
+            getattr(km, f, None) for f in getattr(km, '__pubfields__', ())))
+        cache = self.__dict__.get('_mmpgp_fp')
+        if cache is not None and cache[0] == material:
+            return cache[1]
+        value = prop.fget(self)
+        self.__dict__['_mmpgp_fp'] = (material, value)
+        return value
+    fingerprint._mmpgp = True
+    PubKeyV4.fingerprint = property(fingerprint)
+    _PATCHED.append((PubKeyV4, 'fingerprint', prop))
 
 
 def _fix_brainpool():

@@ -7,6 +7,7 @@ non-revoked primary key with at least one valid user ID.
 
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives import hashes
 from public import public
 
 from mailman_pgp.pgp._keyparse import now_utc
@@ -36,6 +37,8 @@ class Usability:
     # Long key IDs of subkeys that are revoked or expired.
     revoked_keyids: list = field(default_factory=list)
     expired_keyids: list = field(default_factory=list)
+    # Long key IDs of subkeys with a valid binding signature.
+    bound_keyids: list = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -50,10 +53,24 @@ def _valid(primary, subject, sig, now):
         return False
     if sig.created > now:
         return False
+    return verify_math(primary, subject, sig)
+
+
+def verify_math(signer, subject, sig) -> bool:
+    """Only the mathematics of sig by the pgpy (sub)key signer.
+
+    PGPy's verify() also fails every signature of an expired key, which
+    would report an expired key as one with bad signatures; expiry and
+    revocation are judged here, not there. MD5 is refused.
+    """
+    algo = getattr(hashes, sig.hash_algorithm.name, None)
+    if algo is None or sig.hash_algorithm.name == 'MD5':
+        return False
     try:
-        return bool(primary.verify(subject, sig))
+        ok = signer._key.verify(sig.hashdata(subject), sig.__sig__, algo())
     except Exception:  # noqa: BLE001 (a broken signature is invalid)
         return False
+    return ok is True
 
 
 def _keyid(k):
@@ -113,6 +130,10 @@ def _check(primary, now, reasons):
         reasons.append(f'The key expired on {expires_at:%Y-%m-%d}.')
     enc, sign = [], []
     primary_ok = selfsig is not None and not expired and not revoked
+    if _too_weak(primary):
+        reasons.append(f'The key is too weak (RSA-{primary.key_size}); '
+                       f'please use a key of at least {RSA_MIN_BITS} bits.')
+        primary_ok = False
     alg = primary.key_algorithm.name
     if primary_ok:
         flags = selfsig.key_flags or set()
@@ -121,7 +142,7 @@ def _check(primary, now, reasons):
         if flags & {KF.EncryptCommunications, KF.EncryptStorage} and \
                 alg in _ENCRYPT_ALGS:
             enc.append(_keyid(primary))
-    gone = ([], [])
+    gone = ([], [], [])
     for sub in primary.subkeys.values():
         _subkey(primary, sub, now, primary_ok, enc, sign, reasons, gone)
     if primary_ok and not enc:
@@ -138,6 +159,7 @@ def _subkey(primary, sub, now, primary_ok, enc, sign, reasons, gone):
     if not binds:
         return
     bind = max(binds, key=lambda s: s.created)
+    gone[2].append(_keyid(sub))
     for sig in sub.__sig__:
         if sig.type == ST.SubkeyRevocation and _valid(primary, sub, sig,
                                                       now):
@@ -146,7 +168,7 @@ def _subkey(primary, sub, now, primary_ok, enc, sign, reasons, gone):
     if bind.key_expiration and sub.created + bind.key_expiration <= now:
         gone[1].append(_keyid(sub))
         return
-    if not primary_ok:
+    if not primary_ok or _too_weak(sub):
         return
     flags = bind.key_flags or set()
     alg = sub.key_algorithm.name
@@ -160,6 +182,16 @@ def _subkey(primary, sub, now, primary_ok, enc, sign, reasons, gone):
         else:
             reasons.append(f'Signing subkey {_keyid(sub)} lacks its back signature.'
                            )
+
+
+RSA_MIN_BITS = 2048
+
+
+def _too_weak(k) -> bool:
+    """RSA below 2048 bits (factorable with public effort) is refused."""
+    size = k.key_size
+    return k.key_algorithm.name.startswith('RSA') and isinstance(size, int) \
+        and size < RSA_MIN_BITS
 
 
 def _has_backsig(sub, bind):

@@ -18,6 +18,7 @@ from mailman_pgp.pgp._keyparse import now_utc
 from mailman_pgp.pgp._quiet import pgpy, quiet
 from mailman_pgp.pgp.armor import dearmor
 from mailman_pgp.pgp.errors import PGPError, SignatureError, malformed
+from mailman_pgp.pgp.usability import verify_math
 
 
 @public
@@ -124,13 +125,16 @@ def verify_raw(raw: bytes, data: bytes, keys, now=None) -> Verification:
         fpr = str(fpr).replace(' ', '') if fpr else None
         return Verification(keyid, fpr, False, True, sig_expired, False,
                             created, halg, digest)
-    try:
-        with quiet():
-            valid = bool(key._k.verify(data, sig))
-    except Exception:  # noqa: BLE001 (an unverifiable signature is invalid)
-        valid = False
     with malformed():
         u = key.usability(now)
+    with quiet(), malformed():
+        if keyid == key.keyid:
+            signer = key._k
+        elif keyid in u.bound_keyids:
+            signer = key._k.subkeys[keyid]
+        else:
+            signer = None  # a subkey not bound to the key does not count
+        valid = signer is not None and verify_math(signer, data, sig)
     revoked = u.revoked or keyid in u.revoked_keyids
     expired = sig_expired or u.expired or keyid in u.expired_keyids
     return Verification(keyid, key.fingerprint, valid, False, expired,

@@ -218,3 +218,45 @@ def test_gpg_nested_sign_then_encrypt(gpg_world, gpg_keys, list_keys):
     stripped = strip_signature(result.message)
     assert stripped.get_content_type() == 'text/plain'
     assert 'Grüße' in stripped.get_payload(decode=True).decode()
+
+
+def test_sign_mime_multipart_attachment(gpg_world, list_keys, tmp_path):
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+    lst = list_keys['cv25519']
+    msg = MIMEMultipart()
+    msg['From'] = 'anne@example.org'
+    msg['Subject'] = 'A rather long subject line ' * 4
+    msg.attach(MIMEText(BODY, 'plain', 'utf-8'))
+    msg.attach(MIMEText('<p>Grüße</p>\n' + 'x' * 1200 + '\n', 'html',
+                        'utf-8'))
+    msg.attach(MIMEApplication(bytes(range(256)) * 10, Name='blob.bin'))
+    signed = sign_mime(msg, lst)
+    raw = _wire(signed)
+    part = _first_part_bytes(raw, signed.get_boundary())
+    reparsed = email.message_from_bytes(raw)
+    (tmp_path / 'part').write_bytes(part)
+    (tmp_path / 'sig.asc').write_text(reparsed.get_payload()[1].get_payload())
+    proc = gpg_world.run('--verify', str(tmp_path / 'sig.asc'),
+                         str(tmp_path / 'part'))
+    assert 'GOODSIG' in gpg_world.status(proc)
+    [v] = verify_message(reparsed, lst.public)
+    assert v.good
+    stripped = strip_signature(reparsed)
+    blob = stripped.get_payload()[2].get_payload(decode=True)
+    assert blob == bytes(range(256)) * 10
+
+
+def test_gpg_signed_hp_clear_inner_subject(gpg_world, gpg_keys):
+    fpr, secret = gpg_keys['cv25519']
+    inner = ('Content-Type: text/plain; charset="utf-8"; hp="clear"\n'
+             'Subject: Inner subject\n\nsigned body\n')
+    raw = ('From: anne@example.org\r\nSubject: Outer subject\r\n'
+           'MIME-Version: 1.0\r\n' + _signed_by_gpg(gpg_world, [fpr], inner))
+    msg = email.message_from_string(raw)
+    [v] = verify_message(msg, [secret.public])
+    assert v.good
+    stripped = strip_signature(msg)
+    assert stripped.get_all('Subject') == ['Inner subject']
+    assert stripped.get_payload().strip() == 'signed body'

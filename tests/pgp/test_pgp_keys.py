@@ -214,3 +214,23 @@ def test_broken_self_signature():
     except PGPError:
         return
     assert not broken.usability().can_encrypt
+
+
+@pytest.mark.parametrize('p,s,name', SPECS)
+def test_every_spec_facade_gpg_roundtrip(gpg, p, s, name):
+    """The facade's own ECDH/RSA session-key code against gpg, per curve."""
+    from mailman_pgp.pgp import decrypt, encrypt
+    key = _gen(p, s)
+    gpg.import_(key.armor())
+    text = 'Grüße ✓'.encode()
+    for hide in (False, True):
+        ct = encrypt(text, [key.public], sign_with=key, throw_keyids=hide)
+        proc = gpg.run('--decrypt', input=ct)
+        assert proc.stdout == text and 'GOODSIG' in gpg.status(proc)
+    ct = gpg.run('--armor', '--encrypt', '--sign', '--local-user',
+                 key.fingerprint, '--recipient', key.fingerprint,
+                 input=text).stdout
+    result = decrypt(ct, key)
+    assert result.data == text
+    [v] = result.verify(key.public)
+    assert v.good

@@ -66,6 +66,8 @@ def test_gpg_opaque_signed(gpg_world, gpg_keys):
     assert is_signed(msg) and not is_encrypted(msg)
     [v] = verify_message(msg, [secret.public])
     assert v.good
+    stripped = strip_signature(msg)
+    assert stripped.get_payload(decode=True).decode('utf-8') == TEXT
 
 
 @pytest.mark.parametrize('kind', ['rsa', 'cv25519'])
@@ -165,3 +167,16 @@ def test_find_keys(gpg_world, gpg_keys, list_keys):
     assert found.revocations[0].kind == 'key'
     assert found.revocations[0].signer_keyid == fpr[-16:]
     assert not found.errors
+
+
+def test_gpg_clearsigned_then_encrypted(gpg_world, gpg_keys, list_keys):
+    fpr, secret = gpg_keys['rsa']
+    lst = list_keys['rsa']
+    clear = gpg_world.run('--clearsign', '--local-user', fpr,
+                          input=TEXT.encode()).stdout
+    ct = gpg_world.run('--armor', '--encrypt', '--recipient',
+                       lst.fingerprint, input=clear).stdout
+    result = decrypt_message(_text_message(ct, '7bit', 'us-ascii'), lst)
+    assert result.is_signed
+    [v] = result.verify([secret.public])
+    assert v.good

@@ -10,6 +10,7 @@ from pgpy.types import Armorable
 
 from mailman_pgp.pgp import crc24, speedups
 from mailman_pgp.pgp._quiet import quiet
+from mailman_pgp.pgp.armor import _crc24_table
 
 
 def _bitwise_crc24(data):
@@ -23,10 +24,12 @@ def _bitwise_crc24(data):
     return crc & 0xFFFFFF
 
 
-@pytest.mark.parametrize('size', [0, 1, 3, 64, 1000, 4099])
+@pytest.mark.parametrize('size', [0, 1, 3, 64, 255, 256, 257, 1000, 4099,
+                                  70001])
 def test_crc24_table_matches_bitwise(size):
     data = os.urandom(size)
     assert crc24(data) == _bitwise_crc24(data)
+    assert crc24(data) == _crc24_table(data)
     assert crc24(bytearray(data)) == _bitwise_crc24(data)
     assert Armorable.crc24(bytearray(data)) == _bitwise_crc24(data)
 
@@ -101,3 +104,17 @@ def test_uninstall_restores():
     finally:
         speedups.install()
     assert getattr(fields.RSAPriv.__privkey__, '_mmpgp', False)
+
+
+def test_crc24_large_is_fast_and_gpg_accepts_armor(gpg_world, list_keys):
+    from mailman_pgp.pgp import encrypt
+    data = os.urandom(2 * 1024 * 1024)
+    assert crc24(data) == _crc24_table(data)
+    start = time.perf_counter()
+    crc24(data)
+    assert time.perf_counter() - start < 0.5
+    lst = list_keys['cv25519']
+    gpg_world.import_(lst.armor())
+    proc = gpg_world.run('--decrypt', input=encrypt(data, [lst.public]))
+    assert proc.stdout == data
+    assert 'CRC error' not in gpg_world.status(proc)

@@ -234,3 +234,41 @@ def test_dearmor_roundtrip():
     assert dearmor(armor(data)) == data
     with pytest.raises(PacketError):
         decrypt(armor(b'\x80'), None)
+
+
+def test_passphrase_protected_key_refused(gpg):
+    from mailman_pgp.pgp import SignatureError
+    proc = gpg.run('--passphrase', 'pw', '--quick-gen-key',
+                   'P <p@example.org>', 'ed25519', 'sign', 'never')
+    assert proc.returncode == 0
+    fpr = gpg.fingerprint('p@example.org')
+    gpg.run('--passphrase', 'pw', '--quick-add-key', fpr, 'cv25519', 'encr')
+    key = Key.load(gpg.run('--passphrase', 'pw', '--armor',
+                           '--export-secret-keys', fpr).stdout)
+    assert key.is_private and key.is_protected
+    assert not key.public.is_protected
+    with pytest.raises(SignatureError, match='passphrase'):
+        sign_detached(b'x', key)
+    with pytest.raises(SignatureError, match='passphrase'):
+        encrypt(b'x', [key.public], sign_with=key)
+    ct = _gpg_encrypt(gpg, [fpr], data=b'x')
+    with pytest.raises(DecryptionError, match='passphrase'):
+        decrypt(ct, key)
+
+
+@pytest.mark.parametrize('extra', [(), ('--compress-algo', 'zlib')])
+def test_gpg_large_streamed(gpg_world, gpg_keys, list_keys, extra):
+    """gpg streams stdin with partial body lengths."""
+    fpr, secret = gpg_keys['rsa']
+    lst = list_keys['rsa']
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    ct = gpg_world.run('--encrypt', '--sign', '--local-user', fpr,
+                       '--recipient', lst.fingerprint, *extra,
+                       input=data).stdout
+    packets = gpg_world.run('--list-packets', input=ct,
+                            check=False).stdout.decode()
+    assert 'partial' in packets or 'indeterminate' in packets
+    result = decrypt(ct, lst)
+    assert result.data == data
+    [v] = result.verify(secret.public)
+    assert v.good

@@ -1,6 +1,7 @@
 """Property-based fuzzing of the parsers: only PGPError may escape."""
 
 import email
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,10 @@ from mailman_pgp.pgp import (
     find_keys, is_encrypted, is_signed, load_keys, strip_signature,
     verify_detached, verify_message)
 
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
+# MMPGP_FUZZ_EXAMPLES=2000 for a long, randomized hunt; CI runs a few.
+_EXAMPLES = int(os.environ.get('MMPGP_FUZZ_EXAMPLES', '40'))
+SETTINGS = settings(max_examples=_EXAMPLES, deadline=None,
+                    derandomize='MMPGP_FUZZ_EXAMPLES' not in os.environ,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -23,6 +27,7 @@ def corpus(gpg_world, gpg_keys, list_keys):
     return {
         'lst': lst,
         'sender': secret.public,
+        'senders': [s.public for _, s in gpg_keys.values()],
         'gpg_msg': dearmor(gpg_world.run(
             '--armor', '--encrypt', '--sign', '--local-user', fpr,
             '--recipient', lst.fingerprint, '--compress-algo', 'zlib',
@@ -107,7 +112,7 @@ def test_fuzz_armor_text(corpus, ops):
         'From: a@example.org\nSubject: x\n\n' + text)
     for fn in (is_signed, is_encrypted, strip_signature):
         _only_pgp_errors(fn, msg)
-    _only_pgp_errors(verify_message, msg, [corpus['sender']])
+    _only_pgp_errors(verify_message, msg, corpus['senders'])
     _only_pgp_errors(find_keys, msg)
 
 
@@ -133,3 +138,28 @@ def test_fuzz_random_bytes(corpus, data):
     _only_pgp_errors(decrypt, data, corpus['lst'])
     _only_pgp_errors(Key.load, data)
     _only_pgp_errors(verify_detached, b'x', data, [corpus['sender']])
+
+
+@pytest.fixture(scope='module')
+def signed_raw(gpg_world, gpg_keys):
+    fpr, _ = gpg_keys['cv25519']
+    inner = ('Content-Type: text/plain; charset="utf-8"\r\n'
+             'Content-Transfer-Encoding: quoted-printable\r\n\r\n'
+             'Gr=C3=BC=C3=9Fe\r\n')
+    sig = gpg_world.run('--armor', '--detach-sign', '--local-user', fpr,
+                        input=inner.encode()).stdout.decode()
+    return ('From: a@example.org\r\nSubject: x\r\nMIME-Version: 1.0\r\n'
+            'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+            ' protocol="application/pgp-signature"; boundary="S"\r\n\r\n'
+            '--S\r\n' + inner + '\r\n--S\r\n'
+            'Content-Type: application/pgp-signature\r\n\r\n' + sig
+            + '\r\n--S--\r\n').encode()
+
+
+@SETTINGS
+@given(ops=mutation)
+def test_fuzz_mime_signed(corpus, signed_raw, ops):
+    msg = email.message_from_bytes(_mutate(signed_raw, ops))
+    for fn in (is_signed, strip_signature, find_keys):
+        _only_pgp_errors(fn, msg)
+    _only_pgp_errors(verify_message, msg, corpus['senders'])
