@@ -1,7 +1,6 @@
 """Hostile posts: the runner lives on and every message is accounted for."""
 
 import os
-import unittest
 
 from mailman.interfaces.action import Action
 
@@ -60,8 +59,6 @@ class TestHostilePosts(PGPListTestCase):
 
 
 class TestKeyStates(PGPListTestCase):
-    @unittest.skip('PGPy reports signatures by expired keys as invalid; '
-                   'the facade fix is pending')
     def test_expired_key(self):
         old = Subscriber('olga@example.com', 'Olga',
                          faked_time='20200101T000000', expire='1y')
