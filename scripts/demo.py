@@ -1,59 +1,84 @@
-"""The mailman-pgp demo: a throwaway Mailman instance with a PGP list.
+"""The mailman-pgp demo: a real Mailman with a PGP list and three GnuPG users.
 
-Creates a Mailman instance under a temporary directory (SQLite, the plugin
-wired in), checks the wiring with `mailman pgp check`, creates a
-`pgp-default` list and prints its key fingerprint.  With --keep the
-instance directory is kept and printed.
+A throwaway Mailman instance (SQLite, every runner, LMTP in, an SMTP sink
+out) gets a pgp-default list over REST.  Three subscribers, each with its
+own GnuPG home (one RSA, two Curve25519), subscribe by email: join,
+confirm, key set, key confirm.  One posts a signed and encrypted message;
+the other two decrypt it and check the list's signature.  Then an unsigned
+post and a replay are refused, with the reasons the sender is given.
 """
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
 import time
 
-from mailman_pgp.testing.instance import MailmanInstance
+from mailman_pgp.testing.exchange import (
+    Exchange, new_subscriber, run_story)
 
 
 def say(who: str, text: str) -> None:
-    print('{:>10}  {}'.format(who, text))
+    print('{:>20}  {}'.format(who, text), flush=True)
+
+
+def story(exchange) -> None:
+    people = [new_subscriber('anne@example.org', 'rsa'),
+              new_subscriber('bart@example.org', 'cv25519'),
+              new_subscriber('cris@example.org', 'cv25519')]
+    try:
+        outcome = run_story(exchange, people)
+    finally:
+        for person in people:
+            person.close()
+    for email, seen in outcome['readers'].items():
+        if not seen['readable'] or seen['signer'] != outcome['fingerprint']:
+            raise SystemExit('{} could not read or verify the post'.format(
+                email))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--keep', action='store_true',
-                        help='keep the instance directory and say where')
+                        help='keep the instance running and say how to '
+                        'reach it')
     args = parser.parse_args()
     started = time.monotonic()
     root = tempfile.mkdtemp(prefix='mailman-pgp-demo-')
+    exchange = Exchange(root, say=say)
+    say('demo', 'starting Mailman in ' + root)
+    exchange.start()
     try:
-        instance = MailmanInstance(root)
-        say('admin', 'mailman pgp check')
-        for line in instance.mailman('pgp', 'check').stdout.splitlines():
-            say('', line)
-        say('admin', 'mailman create --style-name pgp-default '
-                     'crypto@example.com')
-        say('', instance.mailman('create', '--style-name', 'pgp-default',
-                                 'crypto@example.com').stdout.strip())
-        from mailman_pgp.pgp import Key
-        key_file = os.path.join(instance.var_dir, 'data', 'pgp',
-                                'list_keydir', 'crypto.example.com.asc')
-        with open(key_file) as fp:
-            key = Key.load(fp.read())
-        say('list', 'key {} ({})'.format(key.fingerprint, key.algorithm))
-        for name, email in key.uids:
-            say('', 'uid {} <{}>'.format(name, email))
-        say('list', 'key file {} mode {:o}'.format(
-            key_file, os.stat(key_file).st_mode & 0o777))
-        say('demo', 'done in {:.1f} s'.format(time.monotonic() - started))
-        if args.keep:
-            say('demo', 'instance kept in {}; run: {} -C {} ...'.format(
-                root, instance.mailman_script, instance.cfg_path))
-        return 0
+        story(exchange)
+        say('demo', 'done in {:.0f} s'.format(time.monotonic() - started))
+    except BaseException:
+        print('\nplugins.log:\n' + exchange.instance.log()[-4000:],
+              file=sys.stderr)
+        args.keep = False
+        raise
     finally:
         if not args.keep:
+            exchange.stop()
             shutil.rmtree(root, ignore_errors=True)
+    if args.keep:
+        say('demo', 'Mailman keeps running until you press Ctrl-C:')
+        say('', 'REST   http://127.0.0.1:{}/3.1/plugins/pgp/lists '
+            '(user restadmin, password restpass)'.format(exchange.rest_port))
+        say('', 'LMTP   127.0.0.1:{} (mail in)'.format(
+            exchange.instance.lmtp_port))
+        say('', 'SMTP   127.0.0.1:{} (mail out, kept by this process)'
+            .format(exchange.sink.port))
+        say('', 'CLI    {} -C {} --run-as-root pgp lists'.format(
+            exchange.instance.mailman_script, exchange.instance.cfg_path))
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            exchange.stop()
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
 
 
 if __name__ == '__main__':
