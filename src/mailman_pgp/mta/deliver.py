@@ -12,9 +12,9 @@ Every recipient with a usable key gets every message of a PGP list
 encrypted: postings, digests, and mail the list makes (welcome, notices,
 command replies, held message notices to moderators).
 
-List traffic (postings, digests, and mail to the list's owners forwarded
-from -owner, all of which carry ``msgdata['pgp']`` or ``to_list`` or
-``isdigest``) never reaches a recipient without a usable key (none,
+List traffic (postings and digests, ``to_list`` or ``isdigest``, and
+encrypted mail to the list's -owner address) never reaches a recipient
+without a usable key (none,
 unconfirmed, expired, revoked): they are left out of the delivery, not
 refused (so Mailman does not retry them), told at most once a day, and the
 owners get a summary.
@@ -23,7 +23,9 @@ Mail the list makes itself carries nothing of the list's traffic (held and
 rejected posts travel in it only as received, encrypted: see
 chains/hold.py, chains/reject.py), so a recipient without a usable key gets
 it in clear, signed by the list key: Mailman's subscription confirmation,
-the key request, notices to owners who have no key.  A message that is
+the key request, notices to owners who have no key (Mailman sends those to
+the -owner address, so they come back through the owner pipeline
+unencrypted).  A message that is
 already PGP/MIME encrypted or signed (e.g. the ``key confirm`` request,
 encrypted by the workflow to the key being confirmed) goes as it is.
 ``msgdata['pgp_allow_clear'] = True`` says the same explicitly (the key
@@ -57,10 +59,11 @@ class PGPDeliveryUnavailable(RuntimeError):
 
 @public
 def is_list_traffic(msgdata) -> bool:
-    """A posting (or a digest of postings), as opposed to mail the list
-    makes itself."""
+    """A posting, a digest of postings, or encrypted mail to the owners, as
+    opposed to mail the list (or Mailman, through -owner) makes itself."""
+    result = msgdata.get('pgp')
     return bool(msgdata.get('isdigest') or msgdata.get('to_list')
-                or 'pgp' in msgdata)
+                or (result is not None and result.get('encrypted')))
 
 
 @public
