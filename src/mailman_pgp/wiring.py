@@ -98,6 +98,12 @@ def permission_problems(store) -> list[str]:
         if mode & 0o077:
             problems.append('{} has mode {:o}; run chmod 700 on it'.format(
                 directory, mode))
+    passphrase_file = getattr(store, 'passphrase_file', None)
+    if passphrase_file and os.path.exists(passphrase_file):
+        mode = stat.S_IMODE(os.stat(passphrase_file).st_mode)
+        if mode & 0o077:
+            problems.append('{} (the site passphrase) has mode {:o}; run '
+                            'chmod 600 on it'.format(passphrase_file, mode))
     for name in sorted(os.listdir(store.list_keydir)
                        if os.path.isdir(store.list_keydir) else ()):
         path = os.path.join(store.list_keydir, name)

@@ -78,6 +78,24 @@ def _command(value: str) -> str:
     return value.strip()
 
 
+def _secret_file(value: str) -> str | None:
+    """Empty, or an absolute path to a readable, non-empty file."""
+    value = value.strip()
+    if not value:
+        return None
+    if not os.path.isabs(value):
+        raise ValueError('use an absolute path, or leave it empty')
+    try:
+        with open(value, 'rb') as fp:
+            if not fp.readline().rstrip(b'\r\n'):
+                raise ValueError('the file is empty: put the passphrase on '
+                                 'its first line')
+    except OSError as error:
+        raise ValueError('cannot read it: {}'.format(error.strerror)) \
+            from None
+    return value
+
+
 def _backend(value: str) -> str:
     value = value.strip()
     if value not in ('file', 'database'):
@@ -102,6 +120,7 @@ SCHEMA: dict[str, dict[str, Option]] = {
         'delete': Option('yes/no', _boolean),
         'shred': Option('yes/no', _boolean),
         'shred_command': Option('command', _command),
+        'passphrase_file': Option('passphrase file', _secret_file),
     },
     'archiving': {
         'mailbox_dir': Option('directory', _path),
@@ -121,6 +140,8 @@ SCHEMA: dict[str, dict[str, Option]] = {
 # Options whose raw value must never be shown (REST, logs): none yet, but the
 # REST config route consults this before showing anything.
 SECRET_OPTIONS: frozenset[tuple[str, str]] = frozenset()
+# (The passphrase file's path is not secret; its content is never read
+# into the configuration.)
 
 
 def _read(parser: ConfigParser, text: str, source: str) -> None:

@@ -45,7 +45,7 @@ class DatabaseKeyStore(KeyStore):
             cached = self._cache.get(cache_key)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        key = Key.load(row.armor)
+        key = self.load_text(row.armor)
         with self._cache_lock:
             self._cache[cache_key] = (signature, key)
         return key
@@ -57,7 +57,7 @@ class DatabaseKeyStore(KeyStore):
             row = PGPKey(kind=kind, name=name)
             config.db.store.add(row)
         row.fingerprint = key.fingerprint
-        row.armor = key.armor()
+        row.armor = self.private_text(key)
         row.updated_at = now()
         config.db.store.flush()
 

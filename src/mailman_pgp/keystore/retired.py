@@ -79,7 +79,7 @@ def retire_list_key(store, list_id: str, key, until: datetime) -> RetiredKey:
     path = os.path.join(directory, '{}.{}.asc'.format(
         key.fingerprint, until.strftime(_STAMP)))
     with locked(path):
-        write_atomically(path, key.armor())
+        write_atomically(path, store.private_text(key))
     return RetiredKey(key.fingerprint, until, path)
 
 

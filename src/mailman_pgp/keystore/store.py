@@ -16,6 +16,7 @@ from public import public
 
 from mailman_pgp.keystore.files import (
     ensure_directory, locked, safe_file_name, shred, write_atomically)
+from mailman_pgp.keystore.seal import is_sealed, read_passphrase, seal, unseal
 from mailman_pgp.pgp import Key
 
 
@@ -29,8 +30,10 @@ class KeyStore:
     backend = 'file'
 
     def __init__(self, list_keydir: str, user_keydir: str,
-                 archive_keydir: str):
+                 archive_keydir: str, passphrase: bytes | None = None):
         self.list_keydir = list_keydir
+        self.passphrase = passphrase
+        self.passphrase_file = None
         self.user_keydir = user_keydir
         self.archive_keydir = archive_keydir
         self._cache: dict[str, tuple[tuple, Key]] = {}
@@ -38,8 +41,25 @@ class KeyStore:
 
     @classmethod
     def from_site_config(cls, site) -> 'KeyStore':
-        return cls(site.keydirs.list_keydir, site.keydirs.user_keydir,
-                   site.keydirs.archive_keydir)
+        passphrase_file = site.keypairs.passphrase_file
+        store = cls(site.keydirs.list_keydir, site.keydirs.user_keydir,
+                    site.keydirs.archive_keydir,
+                    read_passphrase(passphrase_file) if passphrase_file
+                    else None)
+        store.passphrase_file = passphrase_file
+        return store
+
+    def private_text(self, key: Key) -> str:
+        """How a key is written: private keys sealed when configured."""
+        if key.is_private and self.passphrase is not None:
+            return seal(key.armor(), self.passphrase)
+        return key.armor()
+
+    def load_text(self, text: str) -> Key:
+        """The key in ``text`` as written by ``private_text``."""
+        if is_sealed(text):
+            text = unseal(text, self.passphrase)
+        return Key.load(text)
 
     def ensure_directories(self) -> None:
         for path in (self.list_keydir, self.user_keydir,
@@ -67,7 +87,7 @@ class KeyStore:
     def _put(self, kind: str, name: str, key: Key) -> None:
         path = self._path(kind, name)
         with locked(path):
-            write_atomically(path, key.armor())
+            write_atomically(path, self.private_text(key))
 
     def _remove(self, kind: str, name: str) -> bool:
         path = self._path(kind, name)
@@ -100,7 +120,7 @@ class KeyStore:
         if cached is not None and cached[0] == signature:
             return cached[1]
         with open(path, encoding='ascii') as fp:
-            key = Key.load(fp.read())
+            key = self.load_text(fp.read())
         with self._cache_lock:
             self._cache[path] = (signature, key)
         return key
