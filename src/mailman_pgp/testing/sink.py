@@ -35,9 +35,11 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         with self.sink.lock:
-            self.sink.deliveries.append(Delivery(
-                envelope.mail_from, list(envelope.rcpt_tos),
-                envelope.original_content or envelope.content))
+            self.sink.received += len(envelope.rcpt_tos)
+            if self.sink.keep:
+                self.sink.deliveries.append(Delivery(
+                    envelope.mail_from, list(envelope.rcpt_tos),
+                    envelope.original_content or envelope.content))
         return '250 OK'
 
 
@@ -52,8 +54,10 @@ def free_port() -> int:
 class SMTPSink:
     """Listens on 127.0.0.1:``port``; ``wait_for`` picks what arrived."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, keep: bool = True):
         self.port = port or free_port()
+        self.keep = keep                # False: count recipients only
+        self.received = 0
         self.deliveries: list[Delivery] = []
         self.lock = threading.Lock()
         self._taken: set[int] = set()
