@@ -149,6 +149,33 @@ class TestKeyRevoke(MemberTestCase):
         self.assertTrue(stored.usability().can_encrypt)
         self.assertIn(certificate, dearmor(stored.public_armor()))
 
+    def test_update_cannot_undo_a_revocation(self):
+        self.anne = Subscriber('anne@example.com', 'Anne')
+        self.addCleanup(self.anne.close)
+        self.anne.gpg('--quick-add-key', self.anne.fingerprint, 'cv25519',
+                      'encr')
+        self.anne.import_key(self.list_key.public_armor())
+        with transaction():
+            from mailman_pgp.testing.members import set_confirmed_key
+            set_confirmed_key(self.anne.email, self.anne.public_key())
+        before = self.anne.public_key()
+        self.anne.gpg('--command-fd', '0', '--edit-key', self.anne.fingerprint,
+                      input='key 1\nrevkey\ny\n0\n\ny\nsave\n')
+        certificate, = [packet.raw for packet in P.iter_packets(
+            dearmor(self.anne.public_key())) if packet.tag == P.SIGNATURE
+            and packet.body[1] == 0x28]
+        send_command(self.mlist, self.anne.plain_mail(
+            'ant-request@example.com', 'key revoke',
+            armor(certificate, 'PUBLIC KEY BLOCK')))
+        self.assertIn('Key updated', results_text(outbox(), self.anne.email))
+        # The old export, without the revocation, signed with the key.
+        send_command(self.mlist, self.signed_command(
+            'key change', 'Same key.', attach=before))
+        self.assertIn('lacks revocations the list already has',
+                      results_text(outbox(), self.anne.email))
+        stored = key_store().address_key(self.anne.email)
+        self.assertIn(certificate, dearmor(stored.public_armor()))
+
     def test_no_certificate(self):
         send_command(self.mlist, self.anne.plain_mail(
             'ant-request@example.com', 'key revoke', 'nothing'))

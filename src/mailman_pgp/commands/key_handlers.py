@@ -280,6 +280,16 @@ def _update_key(mlist, msg, msgdata, sender, updated, results):
         _say(results, _('Sign the mail with your updated key {}.').format(
             updated.fingerprint))
         return
+    current = key_store().address_key(sender)
+    lost = set(current.usability().revoked_keyids) - set(
+        updated.usability().revoked_keyids)
+    if lost:
+        # An update must not bring back what a revocation took away.
+        _say(results, _('The key you sent lacks revocations the list '
+                        'already has (of {}); export the key again from the '
+                        'keyring that holds them.').format(
+                            ', '.join(sorted(lost))))
+        return
     digests = _not_replayed(verifications, results)
     if digests is None:
         return

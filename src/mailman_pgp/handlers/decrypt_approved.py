@@ -31,9 +31,12 @@ class PGPDecryptApproved:
         from mailman_pgp.model import PGPMailingList
         if PGPMailingList.for_list(mlist) is None or not is_encrypted(msg):
             return
+        from mailman_pgp.runners.examine import decryption_keys
         list_key = key_store().list_key(mlist.list_id)
+        keys = decryption_keys(mlist, list_key) if list_key else []
         try:
-            decrypted = decrypt_message(msg, [list_key])
+            # Held before a key rotation: a retired key may be the one.
+            decrypted = decrypt_message(msg, keys)
         except PGPError as error:
             # Approved, but nobody can read it: distributing the ciphertext
             # would help no member.

@@ -44,7 +44,8 @@ def _size_cap(mlist) -> int:
     return max(4 * 1024 * 1024, 16 * limit_kb * 1024)
 
 
-def _decryption_keys(mlist, list_key) -> list:
+@public
+def decryption_keys(mlist, list_key) -> list:
     """The list key, then retired list keys still in their grace period
     (mail encrypted to the old key during a rotation)."""
     from mailman_pgp.keystore import key_store
@@ -106,7 +107,7 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         result['encrypted'] = True
         msgdata['pgp_original'] = msg.as_string()
         try:
-            decrypted = decrypt_message(msg, _decryption_keys(mlist, list_key),
+            decrypted = decrypt_message(msg, decryption_keys(mlist, list_key),
                                         max_size=_size_cap(mlist))
         except PGPError as error:
             result['decrypt_error'] = str(error)
