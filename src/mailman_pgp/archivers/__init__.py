@@ -91,21 +91,12 @@ def encrypt_for_archive(mlist, pgp_list, msg: Message) -> Message:
     Outside stay only what an mbox or Maildir reader needs to list it:
     Date, Message-ID, the list address and the list's outer Subject.
     """
-    from mailman_pgp.pgp import encrypt
+    from mailman_pgp.pgp import encrypt, encrypted_wrapper
     inner = copy.deepcopy(msg)
     # RFC 9788: clients show the headers of the inner part as the real ones.
     inner.set_param('protected-headers', 'v1')
     armored = encrypt(inner.as_bytes(), _recipients(mlist))
-    control = Message()
-    control['Content-Type'] = 'application/pgp-encrypted'
-    control['Content-Description'] = 'PGP/MIME version identification'
-    control.set_payload('Version: 1\n')
-    data = Message()
-    data['Content-Type'] = 'application/octet-stream; name="encrypted.asc"'
-    data['Content-Description'] = 'OpenPGP encrypted message'
-    data['Content-Disposition'] = 'inline; filename="encrypted.asc"'
-    data.set_payload(armored)
-    outer = Message()
+    outer = encrypted_wrapper(armored)
     outer['From'] = mlist.posting_address
     outer['To'] = mlist.posting_address
     outer['Subject'] = pgp_list.outer_subject
@@ -113,11 +104,6 @@ def encrypt_for_archive(mlist, pgp_list, msg: Message) -> Message:
         if msg.get(name) is not None:
             outer[name] = str(msg[name])
     outer['MIME-Version'] = '1.0'
-    outer['Content-Type'] = 'multipart/encrypted'
-    outer.set_param('protocol', 'application/pgp-encrypted')
-    outer.set_payload([control, data])
-    outer.preamble = ('This is an OpenPGP/MIME encrypted message (RFC 4880 '
-                      'and 3156)')
     return outer
 
 

@@ -73,6 +73,7 @@ from mailman_pgp.pgp.message import (
     verify_message,
 )
 from mailman_pgp.pgp.mime import (
+    encrypted_wrapper,
     DecryptedMessage,
     decrypt_mime,
     encrypt_mime,
@@ -134,6 +135,7 @@ __all__ = [
     'encrypt',
     'encrypt_each',
     'encrypt_mime',
+    'encrypted_wrapper',
     'encrypt_mime_each',
     'find_blocks',
     'find_keys',

@@ -127,7 +127,9 @@ def sign_mime(msg: Message, key) -> Message:
     return outer_from(msg, wrapper)
 
 
-def _encrypted_wrapper(armored: str) -> Message:
+@public
+def encrypted_wrapper(armored: str) -> Message:
+    """The RFC 3156 multipart/encrypted around ``armored`` (no headers)."""
     control = Message()
     control['Content-Type'] = ENC_TYPE
     control['Content-Description'] = 'PGP/MIME version identification'
@@ -168,7 +170,7 @@ def encrypt_mime(msg: Message, recipients, *, sign_with=None,
     data, outer = _payload_bytes(msg, protect_headers)
     armored = encrypt(data, recipients, sign_with=sign_with,
                       throw_keyids=throw_keyids)
-    return outer_from(outer, _encrypted_wrapper(armored))
+    return outer_from(outer, encrypted_wrapper(armored))
 
 
 @public
@@ -179,7 +181,7 @@ def encrypt_mime_each(msg: Message, recipient_groups, *, sign_with=None,
     data, outer = _payload_bytes(msg, protect_headers)
     copies = encrypt_each(data, recipient_groups, sign_with=sign_with,
                           throw_keyids=throw_keyids)
-    return [outer_from(outer, _encrypted_wrapper(c)) for c in copies]
+    return [outer_from(outer, encrypted_wrapper(c)) for c in copies]
 
 
 @public
