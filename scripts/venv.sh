@@ -31,6 +31,43 @@ _pick_python() {
 
 command -v gpg >/dev/null || _apt_install gnupg
 
+# Other OpenPGP implementations for tests/pgp/test_pgp_other_clients.py
+# (Sequoia, RNP, OpenPGP.js): best effort and never fatal, since those
+# tests skip a tool that is missing. Set MAILMAN_PGP_INTEROP=0 to skip.
+_install_interop() {
+    local want=() pkg name
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        command -v sq >/dev/null || want+=(sq)
+        command -v rnp >/dev/null || want+=(rnp)
+    fi
+    if [ "${#want[@]}" -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+        for pkg in "${want[@]}"; do
+            # Debian names Sequoia's CLI sequoia-sq (trixie on), sq before.
+            [ "$pkg" = sq ] && set -- sequoia-sq sq || set -- "$pkg"
+            for name in "$@"; do
+                if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                        "$name" >/dev/null 2>&1; then
+                    break
+                fi
+            done
+        done
+    fi
+    local interop=tests/pgp/interop
+    if command -v node >/dev/null && command -v npm >/dev/null && \
+            [ -f "$interop/package-lock.json" ] && \
+            { [ ! -d "$interop/node_modules/openpgp" ] || \
+              [ "$interop/package-lock.json" -nt \
+                "$interop/node_modules/.package-lock.json" ]; }; then
+        (cd "$interop" && npm ci --no-audit --no-fund --silent \
+            >/dev/null 2>&1) || echo "npm ci in $interop failed;" \
+            "the OpenPGP.js interop tests will skip." >&2
+    fi
+}
+if [ "${MAILMAN_PGP_INTEROP:-1}" != 0 ] && [ -d tests/pgp/interop ]; then
+    _install_interop || true
+fi
+
 if [ ! -x .venv/bin/python ]; then
     python=$(_pick_python)
     if ! "$python" -m venv .venv >/dev/null 2>&1; then

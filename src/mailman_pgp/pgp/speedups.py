@@ -89,6 +89,42 @@ def _fix_brainpool():
         member.curve = curve
 
 
+class UnknownAlgorithm(int):
+    """An algorithm number PGPy has no name for (e.g. SHA3-256 = 12 and
+    SHA3-512 = 14, which OpenPGP.js 6 lists in its preferences)."""
+
+    is_supported = False
+
+    @property
+    def name(self):
+        return f'Unknown({int(self)})'
+
+    def __repr__(self):
+        return f'<UnknownAlgorithm {int(self)}>'
+
+
+def _fix_flag_lists():
+    """PGPy refuses a whole key when a preference list (preferred hash,
+    cipher or compression algorithms) names an algorithm it does not know.
+    Keep such values as plain numbers instead: they are only preferences,
+    and they must be kept to re-serialize the self-signature exactly."""
+    from pgpy.packet.subpackets.signature import FlagList
+    if getattr(FlagList.parse, '_mmpgp', False):
+        return
+
+    def parse(self, packet):
+        super(FlagList, self).parse(packet)
+        for _ in range(0, self.header.length - 1):
+            value = packet[0]
+            del packet[:1]
+            try:
+                self._flags.append(self.__flags__(value))
+            except ValueError:
+                self._flags.append(UnknownAlgorithm(value))
+    parse._mmpgp = True
+    FlagList.parse = parse
+
+
 def uninstall():
     """Restore PGPy's original methods (for tests and benchmarks)."""
     while _PATCHED:
@@ -102,4 +138,5 @@ def install():
 
 
 _fix_brainpool()
+_fix_flag_lists()
 _install()

@@ -49,11 +49,28 @@ def _valid(primary, subject, sig, now):
     """Return True if sig is a valid, current signature by primary."""
     if sig.signer != primary.fingerprint.keyid:
         return False
-    if sig.expires_at is not None and sig.expires_at <= now:
+    expires_at = sig_expires_at(sig)
+    if expires_at is not None and expires_at <= now:
         return False
     if sig.created > now:
         return False
     return verify_math(primary, subject, sig)
+
+
+def sig_expires_at(sig):
+    """When the pgpy signature sig expires, or None.
+
+    A Signature Expiration Time of zero means it never expires (RFC 4880
+    5.2.3.10; RNP, hence Thunderbird, writes one into every signature), but
+    PGPy's expires_at reports such a signature as expiring on creation.
+    """
+    sps = sig._signature.subpackets
+    if 'SignatureExpirationTime' not in sps:
+        return None
+    expires = next(iter(sps['SignatureExpirationTime'])).expires
+    if not expires:
+        return None
+    return sig.created + expires
 
 
 def verify_math(signer, subject, sig) -> bool:

@@ -18,7 +18,7 @@ from mailman_pgp.pgp._keyparse import now_utc
 from mailman_pgp.pgp._quiet import pgpy, quiet
 from mailman_pgp.pgp.armor import dearmor
 from mailman_pgp.pgp.errors import PGPError, SignatureError, malformed
-from mailman_pgp.pgp.usability import verify_math
+from mailman_pgp.pgp.usability import sig_expires_at, verify_math
 
 
 @public
@@ -115,8 +115,9 @@ def verify_raw(raw: bytes, data: bytes, keys, now=None) -> Verification:
         keyid = str(sig.signer or '').upper()
         created = sig.created
         halg = sig.hash_algorithm.name
-        sig_expired = sig.expires_at is not None and \
-            sig.expires_at <= now_utc(now)
+        sig_expires = sig_expires_at(sig)
+        sig_expired = sig_expires is not None and \
+            sig_expires <= now_utc(now)
         digest = _digest(sig, data)
     key = _find(keys, keyid)
     if key is None:
