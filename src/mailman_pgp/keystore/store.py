@@ -17,7 +17,7 @@ from public import public
 from mailman_pgp.keystore.files import (
     ensure_directory, locked, safe_file_name, shred, write_atomically)
 from mailman_pgp.keystore.seal import is_sealed, read_passphrase, seal, unseal
-from mailman_pgp.pgp import Key
+from mailman_pgp.pgp import Key, KeyImportError, load_keys
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -56,10 +56,18 @@ class KeyStore:
         return key.armor()
 
     def load_text(self, text: str) -> Key:
-        """The key in ``text`` as written by ``private_text``."""
+        """The key in ``text`` as written by ``private_text``.
+
+        Public keys load lazily: the facade checks and encrypts to them
+        from their packets, so a thousand member keys stay small in memory.
+        """
         if is_sealed(text):
             text = unseal(text, self.passphrase)
-        return Key.load(text)
+        keys = load_keys(text, lazy=True)
+        if len(keys) != 1:
+            raise KeyImportError('a key file holds {} keys'.format(
+                len(keys)))
+        return keys[0]
 
     def ensure_directories(self) -> None:
         for path in (self.list_keydir, self.user_keydir,
