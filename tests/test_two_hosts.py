@@ -79,6 +79,56 @@ class TestTwoHosts(unittest.TestCase):
             finally:
                 anne.close()
 
+    def test_one_post_delivered_once(self):
+        # Both hosts run all their runners on the shared database; a post
+        # arriving at host A reaches each member once.
+        from mailman_pgp.testing.sink import SMTPSink, free_port
+        sink = SMTPSink().start()
+        url = '{}/{}'.format(SERVER, self.database)
+        site = '[keystore]\nbackend: database\n'
+        hosts = [MailmanInstance(tempfile.mkdtemp(prefix='run-' + name),
+                                 site_cfg=site, database_url=url,
+                                 lmtp_port=free_port(),
+                                 smtp_port=sink.port)
+                 for name in 'ab']
+        people = [Subscriber(email) for email in (
+            'anne@example.org', 'bart@example.org', 'cris@example.org')]
+        try:
+            for who in people:
+                path = os.path.join(hosts[0].root, who.email + '.asc')
+                with open(path, 'w') as fp:
+                    fp.write(who.public_key())
+                hosts[0].mailman('shell', '-l', 'x@example.com', '-r',
+                                 'mailman_pgp.testing.members.'
+                                 'shell_add_member', who.email, path)
+            list_key = hosts[1].mailman('pgp', 'export-key',
+                                        'x@example.com').stdout
+            anne = people[0]
+            fingerprint = anne.import_key(list_key)
+            for host in hosts:
+                host.start()
+            raw = anne.encrypted_mail('x@example.com', 'Once', 'Hello',
+                                      fingerprint)
+            raw = raw.replace(b'\r\n', b'\n').replace(b'\n', b'\r\n')
+            import smtplib
+            with smtplib.LMTP('127.0.0.1', hosts[0].lmtp_port) as server:
+                server.sendmail(anne.email, ['x@example.com'], raw)
+            for who in people:
+                sink.wait_for(who.email, '[...]', timeout=90)
+            import time
+            time.sleep(5)           # time for a second copy, if any
+            copies = {}
+            for delivery in sink.deliveries:
+                for rcpt in delivery.rcpt_tos:
+                    copies[rcpt] = copies.get(rcpt, 0) + 1
+            self.assertEqual(copies, {who.email: 1 for who in people})
+        finally:
+            for host in hosts:
+                host.stop()
+            sink.stop()
+            for who in people:
+                who.close()
+
     def test_concurrent_replay_state(self):
         first = ['{:064x}'.format(n) for n in range(0, 40)]
         second = ['{:064x}'.format(n) for n in range(20, 60)]

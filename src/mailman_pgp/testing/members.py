@@ -65,3 +65,17 @@ def shell_remember(mlist, fingerprint: str, *digests: str) -> None:
     from mailman_pgp.model import PGPSigHash
     PGPSigHash.remember(digests, fingerprint)
     print('remembered', len(digests))
+
+
+@public
+def shell_add_member(mlist, email: str, path: str) -> None:
+    """Subscribe ``email`` with the key in file ``path``, confirmed."""
+    from mailman.interfaces.member import MemberRole
+    from mailman.interfaces.usermanager import IUserManager
+    from mailman.utilities.datetime import now
+    user_manager = getUtility(IUserManager)
+    address = user_manager.get_address(email) or \
+        user_manager.create_address(email)
+    address.verified_on = now()
+    mlist.subscribe(address, MemberRole.member, send_welcome_message=False)
+    shell_set_key(mlist, email, path)
