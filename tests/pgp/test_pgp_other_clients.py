@@ -1,8 +1,9 @@
 """Interop with the OpenPGP implementations subscribers use besides GnuPG.
 
 Keys and messages are made at test time by Sequoia (``sq``), RNP (the
-library of Thunderbird; ``rnp``/``rnpkeys``) and OpenPGP.js (Proton Mail,
-Mailvelope; run with node from tests/pgp/interop). For each tool:
+library of Thunderbird; ``rnp``/``rnpkeys``), OpenPGP.js (Proton Mail,
+Mailvelope; run with node from tests/pgp/interop) and PGPainless (Bouncy
+Castle, as Android clients use it; ``pgpainless-cli``). For each tool:
 
 1. a key it makes in its default profile loads and is usable, or is
    refused with a specific PGPError (v6 keys);
@@ -228,7 +229,54 @@ class OpenPGPjs(Tool):
                 bool(sigs) and all(s['verified'] is True for s in sigs))
 
 
-TOOLS = {cls.name: cls for cls in (Sequoia, RNP, OpenPGPjs)}
+class PGPainless(Tool):
+    """PGPainless (Bouncy Castle; used by Android clients), driven through
+    its Stateless OpenPGP command line."""
+
+    name = 'pgpainless'
+
+    @staticmethod
+    def available():
+        if shutil.which('pgpainless-cli'):
+            return None
+        return 'pgpainless-cli (Debian pgpainless-cli) is not installed'
+
+    def sop(self, *args, input=None, check=True):
+        return _run(['pgpainless-cli', *args], input=input, check=check)
+
+    def version(self):
+        return self.sop('version').stdout.decode().strip()
+
+    def generate(self, name, email):
+        secret = self.sop('generate-key', f'{name} <{email}>').stdout.decode()
+        public = self.sop('extract-cert', input=secret).stdout.decode()
+        return {'secret': secret, 'public': public,
+                'file': self.path(email + '.key', secret)}
+
+    def encrypt_sign(self, text, recipient_armor, sender):
+        cert = self.path('recipient.cert', recipient_armor)
+        return self.sop('encrypt', '--sign-with', sender['file'], cert,
+                        input=text).stdout.decode()
+
+    def sign_detached(self, text, sender):
+        return self.sop('sign', sender['file'], input=text).stdout.decode()
+
+    def decrypt_verify(self, armored, recipient, signer_armor):
+        cert = self.path('signer.cert', signer_armor)
+        key = self.path('recipient.key', recipient['secret'])
+        verifications = tempfile.mktemp(dir=self.home,
+                                        suffix='.verifications')
+        proc = self.sop('decrypt', '--verify-with', cert,
+                        '--verifications-out', verifications, key,
+                        input=armored, check=False)
+        assert proc.returncode == 0, proc.stderr.decode('utf-8', 'replace')
+        with open(verifications) as f:
+            good = bool(f.read().strip())
+        return proc.stdout, good
+
+
+TOOLS = {cls.name: cls
+         for cls in (Sequoia, RNP, OpenPGPjs, PGPainless)}
 
 
 @pytest.fixture(scope='session', params=sorted(TOOLS))
