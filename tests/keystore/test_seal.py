@@ -65,3 +65,47 @@ class TestSealedListKeys(unittest.TestCase):
             problems = permission_problems(key_store())
         self.assertTrue(any('site passphrase' in p for p in problems))
         os.chmod(self.passphrase_file, stat.S_IRUSR)
+
+
+class TestUnreadableListKey(unittest.TestCase):
+    """A list key that exists but cannot be opened: nothing is lost, and
+    `mailman pgp check` says why."""
+
+    layer = ConfigLayer
+
+    def setUp(self):
+        fd, path = tempfile.mkstemp()
+        with os.fdopen(fd, 'w') as fp:
+            fp.write('secret\n')
+        with site_options(keypairs__passphrase_file=path):
+            with transaction():
+                self.mlist = create_list('ant@example.com',
+                                         style_name='pgp-default')
+        # From here on the site has no passphrase: the key stays sealed.
+
+    def test_post_waits_in_its_queue(self):
+        import email
+        from mailman.config import config
+        from mailman.email.message import Message
+        from mailman.testing.helpers import make_testable_runner
+        from mailman_pgp.keystore.store import UnreadableKeyError
+        from mailman_pgp.runners.incoming import PGPIncomingRunner
+        with self.assertRaises(UnreadableKeyError):
+            key_store().list_key(self.mlist.list_id)
+        msg = email.message_from_string(
+            'From: anne@example.com\nTo: ant@example.com\nSubject: x\n'
+            'Message-ID: <sealed@example.com>\n\nx\n', Message)
+        msg.original_size = 100
+        config.switchboards['in'].enqueue(msg, listid=self.mlist.list_id,
+                                          to_list=True)
+        make_testable_runner(PGPIncomingRunner, 'in',
+                             predicate=lambda runner: True).run()
+        self.assertEqual(len(config.switchboards['in'].files), 1)
+
+    def test_check_reports_it(self):
+        from click.testing import CliRunner
+        from mailman_pgp.commands.cli_pgp import pgp
+        result = CliRunner().invoke(pgp, ['check'])
+        self.assertEqual(result.exit_code, 1, result.output)
+        self.assertIn('FAIL  the key of ant.example.com cannot be read: the '
+                      'list key is sealed', result.output)

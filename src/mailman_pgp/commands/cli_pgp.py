@@ -52,8 +52,14 @@ def check():
         store = key_store()
         problems += permission_problems(store) + _retired_modes(store)
         lists = pgp_lists()
+        from mailman_pgp.keystore.store import UnreadableKeyError
         for mlist in lists:
-            bad, soon = list_key_health(mlist, store.list_key(mlist.list_id))
+            try:
+                key = store.list_key(mlist.list_id)
+            except UnreadableKeyError as error:
+                problems.append(str(error))
+                continue
+            bad, soon = list_key_health(mlist, key)
             problems += bad
             warnings += soon
     for warning in warnings:

@@ -17,10 +17,15 @@ from public import public
 from mailman_pgp.keystore.files import (
     ensure_directory, locked, safe_file_name, shred, write_atomically)
 from mailman_pgp.keystore.seal import is_sealed, read_passphrase, seal, unseal
-from mailman_pgp.pgp import Key, KeyImportError, load_keys
+from mailman_pgp.pgp import Key, KeyImportError, PGPError, load_keys
 
 
 log = logging.getLogger('mailman.plugins.pgp')
+
+
+@public
+class UnreadableKeyError(ValueError):
+    """A stored key exists but cannot be loaded; the message says why."""
 
 
 @public
@@ -136,8 +141,16 @@ class KeyStore:
     # What the plugin uses.
 
     def list_key(self, list_id: str) -> Key | None:
-        """The list's key pair, or None while it does not exist (yet)."""
-        return self._get('list', list_id)
+        """The list's key pair, or None while it does not exist (yet).
+
+        :raises UnreadableKeyError: the key exists but cannot be used (a
+            sealed key without the right passphrase, a damaged file).
+        """
+        try:
+            return self._get('list', list_id)
+        except (ValueError, PGPError) as error:
+            raise UnreadableKeyError('the key of {} cannot be read: {}'
+                                     .format(list_id, error)) from None
 
     def address_key(self, email: str) -> Key | None:
         return self._get('address', email.lower())

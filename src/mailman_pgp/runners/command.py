@@ -20,13 +20,12 @@ class PGPCommandRunner(CommandRunner):
     """Mailman's command runner, decrypting for PGP lists."""
 
     def _dispose(self, mlist, msg, msgdata):
-        from mailman_pgp.keystore import key_store
         from mailman_pgp.model import PGPMailingList
         from mailman_pgp.pgp import is_encrypted
-        from mailman_pgp.runners.examine import examine
+        from mailman_pgp.runners.examine import examine, readable_list_key
         if PGPMailingList.for_list(mlist) is None:
             return super()._dispose(mlist, msg, msgdata)
-        list_key = key_store().list_key(mlist.list_id)
+        list_key, _problem = readable_list_key(mlist)
         if list_key is None:
             if is_encrypted(msg):
                 msgdata['pgp_waiting_for_key'] = True

@@ -45,6 +45,18 @@ def _size_cap(mlist) -> int:
 
 
 @public
+def readable_list_key(mlist):
+    """(list key, None), (None, None) while it does not exist, or (None,
+    why) when it exists but cannot be read (the runners keep the mail)."""
+    from mailman_pgp.keystore import key_store
+    from mailman_pgp.keystore.store import UnreadableKeyError
+    try:
+        return key_store().list_key(mlist.list_id), None
+    except UnreadableKeyError as error:
+        return None, str(error)
+
+
+@public
 def decryption_keys(mlist, list_key) -> list:
     """The list key, then retired list keys still in their grace period
     (mail encrypted to the old key during a rotation)."""

@@ -20,16 +20,17 @@ class PGPIncomingRunner(IncomingRunner):
     """Mailman's incoming runner, decrypting for PGP lists."""
 
     def _dispose(self, mlist, msg, msgdata):
-        from mailman_pgp.keystore import key_store
         from mailman_pgp.model import PGPMailingList
-        from mailman_pgp.runners.examine import examine
+        from mailman_pgp.runners.examine import examine, readable_list_key
         if PGPMailingList.for_list(mlist) is None:
             return super()._dispose(mlist, msg, msgdata)
-        list_key = key_store().list_key(mlist.list_id)
+        list_key, problem = readable_list_key(mlist)
         if list_key is None:
             if not msgdata.get('pgp_waiting_for_key'):
-                log.info('%s: message %s waits for the list key',
-                         mlist.list_id, msg.get('message-id', 'n/a'))
+                log.log(logging.ERROR if problem else logging.INFO,
+                        '%s: message %s waits for the list key%s',
+                        mlist.list_id, msg.get('message-id', 'n/a'),
+                        ': ' + problem if problem else '')
             msgdata['pgp_waiting_for_key'] = True
             return True                 # keep it in the queue
         if 'pgp' not in msgdata:
