@@ -257,3 +257,24 @@ class TestARCAndListKey(PGPDeliveryTestCase):
             deliver(self.mlist, self.message(),
                     dict(recipients=set(self.everyone), to_list=True))
         self.assertEqual(list(SMTPLayer.smtpd.messages), [])
+
+
+class TestSignOncePerBody(PGPDeliveryTestCase):
+    def test_one_signature_across_batches(self):
+        from mailman_pgp.mta.individual import PGPIndividualDelivery
+        self.set(sign_outgoing=True)
+        window = PGPIndividualDelivery.window
+        PGPIndividualDelivery.window = 1        # a batch per member
+        try:
+            self.send(recipients=[who.email for who in self.members])
+        finally:
+            PGPIndividualDelivery.window = window
+        signature_ids = set()
+        for who in self.members:
+            [raw] = self.received_for(who)
+            result = who.decrypt(raw)
+            self.assertEqual(result.signer, self.list_key.fingerprint)
+            signature_ids.update(line.split()[2] for line in
+                                 result.status.splitlines()
+                                 if line.startswith('[GNUPG:] SIG_ID'))
+        self.assertEqual(len(signature_ids), 1)

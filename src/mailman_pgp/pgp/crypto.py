@@ -7,6 +7,10 @@ integrity protection, of a newer format, or inflating beyond a limit is
 refused with its specific error.
 """
 
+import collections
+import hashlib
+import time
+
 from dataclasses import dataclass, field
 
 from public import public
@@ -159,20 +163,37 @@ def sign_detached(data: bytes, key, *, text=False, armored=True):
     return armor(raw, SIGNATURE) if armored else raw
 
 
+# Signed bodies, so that one body sent in many batches (individual delivery
+# to a large list) is signed once: (digest, signer, compress) -> (when, out).
+_SIGNED = collections.OrderedDict()
+_SIGNED_SIZE, _SIGNED_AGE = 8, 600.0
+
+
 def signed_plaintext(data: bytes, key=None, compress=False) -> bytes:
-    """Literal data packet, one-pass-signed by key if given."""
+    """Literal data packet, one-pass-signed by key if given.
+
+    The same data signed by the same key within a few minutes gets the same
+    signature (the latest few bodies are remembered).
+    """
     data = _bytes(data)
-    lit = literal_packet(data)
     if key is None:
-        out = lit
-    else:
-        raw, sig, keyid = _make_sig(key, data)
-        with quiet():
-            ops = one_pass_packet(int(sig.type), int(sig.hash_algorithm),
-                                  int(sig.key_algorithm),
-                                  bytes.fromhex(keyid))
-        out = ops + lit + raw
-    return compressed_packet(out) if compress else out
+        out = literal_packet(data)
+        return compressed_packet(out) if compress else out
+    cache_key = (hashlib.sha256(data).digest(), key.fingerprint, compress)
+    cached = _SIGNED.get(cache_key)
+    if cached is not None and time.monotonic() - cached[0] < _SIGNED_AGE:
+        _SIGNED.move_to_end(cache_key)
+        return cached[1]
+    raw, sig, keyid = _make_sig(key, data)
+    with quiet():
+        ops = one_pass_packet(int(sig.type), int(sig.hash_algorithm),
+                              int(sig.key_algorithm), bytes.fromhex(keyid))
+    out = ops + literal_packet(data) + raw
+    out = compressed_packet(out) if compress else out
+    _SIGNED[cache_key] = (time.monotonic(), out)
+    while len(_SIGNED) > _SIGNED_SIZE:
+        _SIGNED.popitem(last=False)
+    return out
 
 
 @public
