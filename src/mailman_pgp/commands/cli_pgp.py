@@ -21,6 +21,7 @@ from mailman_pgp.commands.cli_pgp_common import (
     pgp_lists)
 from mailman_pgp.commands.cli_pgp_keys import (
     export_key, extend_key, import_key, rotate_key)
+from mailman_pgp.commands.cli_pgp_members import reset_key
 
 
 @click.group(help="""\
@@ -130,7 +131,8 @@ def lists():
                    .format(len(emails), with_key, len(emails) - with_key))
 
 
-for _command in (export_key, import_key, rotate_key, extend_key, check_keys):
+for _command in (export_key, import_key, rotate_key, extend_key, check_keys,
+                 reset_key):
     pgp.add_command(_command)
 
 
