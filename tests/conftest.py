@@ -24,6 +24,7 @@ if os.path.isdir(SRC):
         p for p in (SRC, os.environ.get('PYTHONPATH')) if p)
 
 _WORK = tempfile.mkdtemp(prefix='mailman-pgp-tests-')
+_STARTED = __import__('time').time()
 _PG_DATABASE = None
 
 
@@ -130,6 +131,7 @@ def _mailman_layer(request):
 def pytest_sessionfinish(session, exitstatus):
     while _active:
         _call(_active.pop(), 'tearDown')
+    _stop_leftover_gpg_homes()
     if _PG_DATABASE:
         import psycopg2
         server = os.environ.get('MAILMAN_PGP_TEST_PG',
@@ -140,3 +142,18 @@ def pytest_sessionfinish(session, exitstatus):
             cursor.execute('DROP DATABASE IF EXISTS {} WITH (FORCE)'.format(
                 _PG_DATABASE))
         connection.close()
+
+
+def _stop_leftover_gpg_homes():
+    """Stop the gpg-agents of GnuPG subscribers a test did not close."""
+    import glob
+    import shutil
+    import subprocess
+    pattern = os.path.join(tempfile.gettempdir(), 'mmpgp-subscriber-*')
+    for home in glob.glob(pattern):
+        info = os.stat(home)
+        # Only homes this run made (a demo running beside it keeps its own).
+        if info.st_uid == os.getuid() and info.st_ctime >= _STARTED:
+            subprocess.run(['gpgconf', '--homedir', home, '--kill', 'all'],
+                           capture_output=True, check=False)
+            shutil.rmtree(home, ignore_errors=True)
