@@ -19,7 +19,7 @@ from mailman_pgp.keystore import key_store
 from mailman_pgp.keystore.retired import retire_list_key, retired_entries
 from mailman_pgp.model import PGPMailingList
 from mailman_pgp.runners.incoming import PGPIncomingRunner
-from mailman_pgp.testing.conversation import plain_text
+from mailman_pgp.testing.conversation import enqueue, plain_text
 from mailman_pgp.testing.gpg import Subscriber
 from mailman_pgp.testing.members import add_pgp_member
 
@@ -68,12 +68,7 @@ class TestRotateKey(unittest.TestCase):
         self.posts = getattr(self, 'posts', 0) + 1
         raw = who.encrypted_mail('ant@example.com', 'Hi', 'Hello {} {}'.format(
             self.posts, MARKER), recipient_fpr)
-        msg = email.message_from_bytes(raw, Message)
-        msg.original_sender = msg.sender
-        msg.original_size = len(raw)        # as the LMTP runner does
-        config.switchboards['in'].enqueue(msg, listid=self.mlist.list_id,
-                                          to_list=True,
-                                          original_size=len(raw))
+        enqueue(self.mlist, raw, to_list=True)
         make_testable_runner(PGPIncomingRunner, 'in').run()
         return get_queue_messages('pipeline')
 

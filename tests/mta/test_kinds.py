@@ -2,8 +2,7 @@
 
 import email
 
-from mailman.config import config
-from mailman.email.message import Message, UserNotification
+from mailman.email.message import UserNotification
 from mailman.runners.outgoing import OutgoingRunner
 from mailman.runners.pipeline import PipelineRunner
 from mailman.testing.helpers import get_queue_messages, make_testable_runner
@@ -12,6 +11,7 @@ from mailman.utilities.datetime import factory
 
 from mailman_pgp.pgp import Key, is_mime_encrypted, verify_mime
 from mailman_pgp.runners.incoming import PGPIncomingRunner
+from mailman_pgp.testing.conversation import enqueue
 from tests.mta.helpers import (
     MARKER, ZERO_KEYID, PGPDeliveryTestCase, encryption_keyid)
 
@@ -23,12 +23,7 @@ class TestPostingPath(PGPDeliveryTestCase):
         raw = self.anne.encrypted_mail(
             'ant@example.com', 'Hello', 'Hello list ' + MARKER,
             self.list_key.fingerprint)
-        msg = email.message_from_bytes(raw, Message)
-        msg.original_sender = msg.sender
-        msg.original_size = len(raw)
-        config.switchboards['in'].enqueue(
-            msg, listid=self.mlist.list_id, to_list=True,
-            original_size=len(raw))
+        enqueue(self.mlist, raw, to_list=True)
         make_testable_runner(PGPIncomingRunner, 'in').run()
         make_testable_runner(PipelineRunner, 'pipeline').run()
         make_testable_runner(OutgoingRunner, 'out').run()

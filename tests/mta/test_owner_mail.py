@@ -3,8 +3,6 @@ key (signed, in clear); encrypted mail to the owners never does."""
 
 import email
 
-from mailman.config import config
-from mailman.email.message import Message
 from mailman.interfaces.member import MemberRole
 from mailman.interfaces.usermanager import IUserManager
 from mailman.runners.pipeline import PipelineRunner
@@ -14,6 +12,7 @@ from zope.component import getUtility
 
 from mailman_pgp.pgp import verify_mime
 from mailman_pgp.runners.incoming import PGPIncomingRunner
+from mailman_pgp.testing.conversation import enqueue
 from tests.mta.helpers import MARKER, PGPDeliveryTestCase
 
 
@@ -26,12 +25,7 @@ class TestOwnerMail(PGPDeliveryTestCase):
             self.mlist.subscribe(owner, MemberRole.owner)
 
     def to_owner(self, raw: str):
-        msg = email.message_from_string(raw, Message)
-        msg.original_sender = msg.sender
-        msg.original_size = len(raw)
-        config.switchboards['in'].enqueue(
-            msg, listid=self.mlist.list_id, to_owner=True,
-            original_size=len(raw))
+        enqueue(self.mlist, raw.encode(), to_owner=True)
         make_testable_runner(PGPIncomingRunner, 'in').run()
         make_testable_runner(PipelineRunner, 'pipeline').run()
         self.send_queued()

@@ -1,25 +1,19 @@
 """After a crash, Mailman restores queue files: nothing lost, nothing doubled,
 and the poster is not told their own post was a replay."""
 
-import email
 import os
 
 from mailman.config import config
-from mailman.email.message import Message
 from mailman.testing.helpers import get_queue_messages, make_testable_runner
 
 from mailman_pgp.runners.incoming import PGPIncomingRunner
+from mailman_pgp.testing.conversation import enqueue
 from tests.runners.test_incoming import PGPListTestCase
 
 
 class TestCrashRecovery(PGPListTestCase):
     def enqueue(self, raw):
-        msg = email.message_from_bytes(raw, Message)
-        msg.original_sender = msg.sender
-        msg.original_size = len(raw)
-        return config.switchboards['in'].enqueue(
-            msg, listid=self.mlist.list_id, to_list=True,
-            original_size=len(raw))
+        return enqueue(self.mlist, raw, to_list=True)
 
     def test_restored_queue_file_is_not_a_replay(self):
         switchboard = config.switchboards['in']

@@ -2,19 +2,18 @@
 incoming path: the runner lives on, every message is accounted for, and no
 plaintext reaches anyone without a confirmed key."""
 
-import email
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 from mailman.app.lifecycle import create_list
 from mailman.config import config
 from mailman.database.transaction import transaction
-from mailman.email.message import Message
 from mailman.interfaces.requests import IListRequests
 from mailman.testing.helpers import get_queue_messages, make_testable_runner
 
 from mailman_pgp.keystore import key_store
 from mailman_pgp.runners.incoming import PGPIncomingRunner
-from mailman_pgp.testing.conversation import outbox, results_text, send_command
+from mailman_pgp.testing.conversation import (
+    enqueue, outbox, results_text, send_command)
 from mailman_pgp.testing.members import add_pgp_member
 from tests.runners.test_incoming import MARKER, PGPListTestCase
 
@@ -79,10 +78,7 @@ class TestHostileCorpus(PGPListTestCase):
                                     key.fingerprint, input=signed).stdout
             return self.anne.wrap_encrypted(armored.decode(), address, 'Hi')
         raw = wrapped(other_key, 'bee@example.com')
-        msg = email.message_from_bytes(raw, Message)
-        msg.original_sender, msg.original_size = msg.sender, len(raw)
-        config.switchboards['in'].enqueue(msg, listid=other.list_id,
-                                          to_list=True, original_size=len(raw))
+        enqueue(other, raw, to_list=True)
         make_testable_runner(PGPIncomingRunner, 'in').run()
         get_queue_messages('pipeline', expected_count=1)
         self.post(wrapped(self.list_key, 'ant@example.com'))
@@ -138,14 +134,9 @@ class TestFuzzIncoming(PGPListTestCase):
             if not raw:
                 raw = bytearray(b'x')
         try:
-            msg = email.message_from_bytes(bytes(raw), Message)
-            msg.original_sender = msg.sender
+            enqueue(self.mlist, raw, to_list=True)
         except Exception:                   # noqa: BLE001 (LMTP would refuse)
             return
-        msg.original_size = len(raw)
-        config.switchboards['in'].enqueue(msg, listid=self.mlist.list_id,
-                                          to_list=True,
-                                          original_size=len(raw))
         make_testable_runner(PGPIncomingRunner, 'in').run()
         after = accounted(self.mlist)
         # Processed (accepted, held, bounced, or discarded and logged), and

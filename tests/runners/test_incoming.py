@@ -1,12 +1,9 @@
 """Posts to a PGP list through the real incoming runner, made by GnuPG."""
 
-import email
 import unittest
 
 from mailman.app.lifecycle import create_list
-from mailman.config import config
 from mailman.database.transaction import transaction
-from mailman.email.message import Message
 from mailman.interfaces.action import Action
 from mailman.interfaces.requests import IListRequests
 from mailman.testing.helpers import get_queue_messages, make_testable_runner
@@ -17,6 +14,7 @@ from mailman_pgp.model import PGPMailingList, PGPSigHash
 from mailman_pgp.runners.incoming import PGPIncomingRunner
 from mailman_pgp.testing.gpg import Subscriber
 from mailman_pgp.testing.members import add_pgp_member
+from mailman_pgp.testing.conversation import enqueue
 
 MARKER = 'plaintext-marker-5731'
 
@@ -50,12 +48,7 @@ class PGPListTestCase(unittest.TestCase):
                 setattr(pgp_list, name, value)
 
     def post(self, raw: bytes):
-        msg = email.message_from_bytes(raw, Message)
-        msg.original_sender = msg.sender
-        msg.original_size = len(raw)        # as the LMTP runner does
-        config.switchboards['in'].enqueue(
-            msg, listid=self.mlist.list_id, to_list=True,
-            original_size=len(raw))
+        enqueue(self.mlist, raw, to_list=True)
         make_testable_runner(PGPIncomingRunner, 'in').run()
 
     def encrypted(self, who=None, body='Hello list ' + MARKER, **kws):

@@ -17,11 +17,12 @@ from zope.interface import implementer
 
 from mailman_pgp.commands.cli_pgp_checks import check_keys
 from mailman_pgp.commands.cli_pgp_common import (
-    OneLineCommand, confirmed_key, day, list_key_health, member_emails,
+    OneLineCommand, day, list_key_health, member_emails,
     pgp_lists)
 from mailman_pgp.commands.cli_pgp_keys import (
     export_key, extend_key, import_key, rotate_key)
 from mailman_pgp.commands.cli_pgp_members import reset_key
+from mailman_pgp.keystore import confirmed_key
 
 
 @click.group(help="""\
@@ -126,7 +127,7 @@ def lists():
                 entry.fingerprint, day(entry.until)))
         emails = member_emails(mlist)
         with_key = sum(1 for email in emails
-                       if confirmed_key(email)[1] is not None)
+                       if confirmed_key(email) is not None)
         click.echo('  members:   {} ({} with a confirmed key, {} without)'
                    .format(len(emails), with_key, len(emails) - with_key))
 

@@ -20,8 +20,9 @@ from mailman.config import config
 from mailman.email.message import OwnerNotification, UserNotification
 
 from mailman_pgp.commands.cli_pgp_common import (
-    LIST_KEY_WARNING, MEMBER_KEY_WARNING, OneLineCommand, confirmed_key, day, list_key_health,
+    LIST_KEY_WARNING, MEMBER_KEY_WARNING, OneLineCommand, day, list_key_health,
     log, member_emails, now, pgp_lists)
+from mailman_pgp.keystore import confirmed_key
 
 
 STATE_FILE = 'pgp-check-keys.json'
@@ -93,7 +94,7 @@ def _members(mlist, when, state) -> int:
     sent = 0
     unusable = []
     for email in member_emails(mlist):
-        _, key = confirmed_key(email)
+        key = confirmed_key(email)
         if key is None:
             continue        # never confirmed: delivery already tells them
         report = key.usability(when)

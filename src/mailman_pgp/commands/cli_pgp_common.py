@@ -86,20 +86,6 @@ def member_emails(mlist) -> list[str]:
                    for member in mlist.members.members})
 
 
-def confirmed_key(email: str):
-    """(PGPAddress or None, the confirmed key on file or None)."""
-    from mailman_pgp.keystore import key_store
-    from mailman_pgp.model import PGPAddress
-    address = PGPAddress.for_email(email)
-    if address is None or not address.key_confirmed \
-            or not address.key_fingerprint:
-        return address, None
-    key = key_store().address_key(email)
-    if key is None or key.fingerprint != address.key_fingerprint:
-        return address, None
-    return address, key
-
-
 def list_key_health(mlist, key, when: datetime | None = None):
     """(problems, warnings) about a list's key, each one line with its fix.
 

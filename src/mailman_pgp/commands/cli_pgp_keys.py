@@ -9,8 +9,9 @@ from datetime import timedelta
 import click
 
 from mailman_pgp.commands.cli_pgp_common import (
-    OneLineCommand, confirmed_key, current_list_key, day, fail,
+    OneLineCommand, current_list_key, day, fail,
     find_pgp_list, log, member_emails, now)
+from mailman_pgp.keystore import confirmed_key
 
 
 GRACE_DAYS = 30
@@ -181,7 +182,7 @@ def _announcements(mlist, old, new, until) -> tuple[list, list]:
     subject = 'New key of the {} mailing list'.format(mlist.fqdn_listname)
     messages, without = [], []
     for email in member_emails(mlist):
-        _, key = confirmed_key(email)
+        key = confirmed_key(email)
         if key is None or not key.usability().can_encrypt:
             without.append(email)
             continue

@@ -13,7 +13,7 @@ from mailman.interfaces.pending import IPendings
 from mailman.interfaces.subscriptions import ISubscriptionManager
 from zope.component import getUtility
 
-from mailman_pgp.keystore import key_store
+from mailman_pgp.keystore import confirmed_key, key_store
 from mailman_pgp.model import PGPAddress, PGPSigHash
 from mailman_pgp.pgp import (
     DecryptedMessage, PGPError, apply_revocation, find_keys,
@@ -51,16 +51,6 @@ def _pending(token: str, kind: str, mlist, sender: str):
             or pendable.get('email', '').lower() != sender):
         return None
     return pendable
-
-
-def _confirmed_key(sender: str):
-    pgp_address = PGPAddress.for_email(sender)
-    if pgp_address is None or not pgp_address.key_confirmed:
-        return None
-    key = key_store().address_key(sender)
-    if key is None or key.fingerprint != pgp_address.key_fingerprint:
-        return None
-    return key
 
 
 def _one_public_key(msg, results):
@@ -241,7 +231,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
         _say(results, _('Extraneous arguments: {}').format(' '.join(
             arguments)))
         return
-    current = _confirmed_key(sender)
+    current = confirmed_key(sender)
     if current is None:
         _say(results, _('You have no confirmed key to change; you get one '
                         'when you subscribe.'))
@@ -306,7 +296,7 @@ def _update_key(mlist, msg, msgdata, sender, updated, results):
 def key_revoke(mlist, msg, msgdata, arguments, results):
     from mailman_pgp.workflows.reset import PGPKeyResetWorkflow
     sender = _sender(msg)
-    current = _confirmed_key(sender)
+    current = confirmed_key(sender)
     if current is None:
         _say(results, _('You have no confirmed key to revoke.'))
         return
@@ -352,7 +342,7 @@ def _mailman_address(email: str):
 def key_sign(mlist, msg, msgdata, arguments, results):
     from mailman_pgp.model import PGPMailingList
     sender = _sender(msg)
-    signer = _confirmed_key(sender)
+    signer = confirmed_key(sender)
     if signer is None:
         _say(results, _('You need a confirmed key to certify the list key.'))
         return

@@ -27,3 +27,21 @@ def reset_key_store():
     """Forget the store (tests push another configuration)."""
     global _store
     _store = None
+
+
+@public
+def confirmed_key(email: str):
+    """The key ``email`` proved it holds (``key confirm``), or None.
+
+    None also when the stored key is not the confirmed one (replaced by
+    hand, say): only the fingerprint the subscriber proved counts.
+    """
+    from mailman_pgp.model import PGPAddress
+    address = PGPAddress.for_email(email) if email else None
+    if address is None or not address.key_confirmed \
+            or not address.key_fingerprint:
+        return None
+    key = key_store().address_key(address.email)
+    if key is None or key.fingerprint != address.key_fingerprint:
+        return None
+    return key

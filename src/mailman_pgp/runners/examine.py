@@ -66,19 +66,9 @@ def decryption_keys(mlist, list_key) -> list:
 
 
 def sender_key(msg: Message):
-    """The sender's confirmed key, or (None, reason) when there is none."""
-    from mailman_pgp.keystore import key_store
-    from mailman_pgp.model import PGPAddress
-    sender = msg.sender
-    address = PGPAddress.for_email(sender) if sender else None
-    if address is None or address.key_fingerprint is None:
-        return None
-    if not address.key_confirmed:
-        return None
-    key = key_store().address_key(address.email)
-    if key is None or key.fingerprint != address.key_fingerprint:
-        return None
-    return key
+    """The sender's confirmed key, or None."""
+    from mailman_pgp.keystore import confirmed_key
+    return confirmed_key(msg.sender)
 
 
 def _verify(verify, keys, result) -> list:

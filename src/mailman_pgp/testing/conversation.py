@@ -16,11 +16,19 @@ from mailman_pgp.runners.command import PGPCommandRunner
 
 
 @public
-def send_command(mlist, raw: bytes, subaddress: str = 'request') -> None:
-    msg = email.message_from_bytes(raw, Message)
+def enqueue(mlist, raw: bytes, queue: str = 'in', **msgdata) -> str:
+    """Queue ``raw`` for ``mlist`` as Mailman's LMTP runner does; return
+    the queue file's base name.  Posts: ``to_list=True``."""
+    msg = email.message_from_bytes(bytes(raw), Message)
     msg.original_sender = msg.sender
-    config.switchboards['command'].enqueue(
-        msg, listid=mlist.list_id, subaddress=subaddress)
+    msg.original_size = len(raw)
+    return config.switchboards[queue].enqueue(
+        msg, listid=mlist.list_id, original_size=len(raw), **msgdata)
+
+
+@public
+def send_command(mlist, raw: bytes, subaddress: str = 'request') -> None:
+    enqueue(mlist, raw, 'command', subaddress=subaddress)
     make_testable_runner(PGPCommandRunner, 'command').run()
 
 
