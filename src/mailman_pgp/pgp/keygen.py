@@ -18,6 +18,25 @@ COMPRESSION = [_C.CompressionAlgorithm.Uncompressed,
                _C.CompressionAlgorithm.ZLIB, _C.CompressionAlgorithm.ZIP]
 
 
+def _rsa_p_below_q(key) -> None:
+    """Store RSA secret primes with p < q, as GnuPG expects.
+
+    OpenPGP keeps u = p^-1 mod q; libgcrypt's CRT assumes p < q.  PGPy
+    keeps the primes in whatever order cryptography made them, so about
+    half of its RSA keys, exported to gpg (a backup, reading the archive),
+    make bad signatures and wrong decryptions there.
+    """
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    material = key._key.keymaterial
+    if not hasattr(material, 'u') or int(material.p) < int(material.q):
+        return
+    p, q = int(material.q), int(material.p)
+    mpi = type(material.p)
+    material.p, material.q = mpi(p), mpi(q)
+    material.u = mpi(rsa.rsa_crt_iqmp(q, p))      # p^-1 mod q
+    material._compute_chksum()
+
+
 @public
 def generate_key(primary: KeySpec, sub: KeySpec, uids: list,
                  expires: timedelta | None = None) -> Key:
@@ -28,6 +47,7 @@ def generate_key(primary: KeySpec, sub: KeySpec, uids: list,
     with quiet():
         alg, param = primary._pgpy()
         key = pgpy.PGPKey.new(alg, param)
+        _rsa_p_below_q(key)
         for i, (name, email) in enumerate(uids):
             uid = pgpy.PGPUID.new(name, email=email)
             kwargs = {
@@ -41,6 +61,7 @@ def generate_key(primary: KeySpec, sub: KeySpec, uids: list,
             key.add_uid(uid, **kwargs)
         salg, sparam = sub._pgpy()
         subkey = pgpy.PGPKey.new(salg, sparam)
+        _rsa_p_below_q(subkey)
         skw = {'usage': {_C.KeyFlags.EncryptCommunications,
                          _C.KeyFlags.EncryptStorage}}
         if expires is not None:
