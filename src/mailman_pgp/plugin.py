@@ -85,6 +85,28 @@ class PGPMailman:
 
     @property
     def resource(self):
-        # Served at /3.1/plugins/pgp/; read on every request.
-        from mailman_pgp.rest.root import PGPRoot
-        return PGPRoot()
+        # Served at /3.1/plugins/pgp/; read on every request, and once in
+        # every process when Mailman verifies the plugin.
+        return _RESTRoot()
+
+
+class _RESTRoot:
+    """The REST root, imported when a request reaches it.
+
+    Mailman reads ``resource`` in every process it starts; only the REST
+    runner needs falcon and the REST modules (about 4 MiB).  Mailman's own
+    proxy for plugin resources forwards attributes the same way.
+    """
+
+    def _root(self):
+        root = self.__dict__.get('root')
+        if root is None:
+            from mailman_pgp.rest.root import PGPRoot
+            root = self.__dict__['root'] = PGPRoot()
+        return root
+
+    def __getattr__(self, name):
+        return getattr(self._root(), name)
+
+    def __dir__(self):
+        return dir(self._root())

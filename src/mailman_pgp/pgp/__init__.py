@@ -1,8 +1,9 @@
 """The crypto facade: every OpenPGP operation of mailman-pgp.
 
-This is the only package that imports pgpy; the rest of the plugin uses
-the names re-exported here and never sees a pgpy object. Every failure is
-a PGPError subclass whose message a subscriber can act on.
+This is the only package that imports pgpy (on first use: see _quiet);
+the rest of the plugin uses the names re-exported here and never sees a
+pgpy object. Every failure is a PGPError subclass whose message a
+subscriber can act on.
 
 Keys: Key.load / load_keys / import_key (minimal, third-party
 certifications dropped), generate_key(parse_key_spec(...)), Key.usability(),
@@ -15,7 +16,6 @@ encrypt_mime / encrypt_mime_each (RFC 3156, RFC 9788 protected headers)
 and clearsign / sign_inline for output.
 """
 
-from mailman_pgp.pgp import speedups  # noqa: F401  (installs PGPy fixes)
 from mailman_pgp.pgp.armor import armor, crc24, dearmor, find_blocks, is_armored
 from mailman_pgp.pgp.crypto import (
     DEFAULT_MAX_SIZE,

@@ -13,14 +13,13 @@ from public import public
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._email import decoded_text
 from mailman_pgp.pgp._keyparse import DEFAULT_MAX_BYTES, DEFAULT_MAX_UIDS
-from mailman_pgp.pgp._quiet import constants
 from mailman_pgp.pgp.armor import PRIVATE_KEY, PUBLIC_KEY, SIGNATURE, find_blocks
 from mailman_pgp.pgp.errors import guarded, PGPError
 from mailman_pgp.pgp.keys import load_keys
 from mailman_pgp.pgp.verify import parse_signature
 
-_ST = constants.SignatureType
-_REVOCATIONS = (_ST.KeyRevocation, _ST.SubkeyRevocation, _ST.CertRevocation)
+# Signature types of key, subkey and user ID revocations (RFC 4880 5.2.1).
+_REVOCATIONS = {0x20: 'key', 0x28: 'subkey', 0x30: 'uid'}
 
 
 @public
@@ -80,8 +79,7 @@ def _revocations(data):
         sig = parse_signature(p.raw)
         if sig.type not in _REVOCATIONS:
             return None
-        kind = {_ST.KeyRevocation: 'key', _ST.SubkeyRevocation: 'subkey',
-                _ST.CertRevocation: 'uid'}[sig.type]
+        kind = _REVOCATIONS[sig.type]
         out.append(Revocation(p.raw, str(sig.signer).upper(), kind))
     return out
 

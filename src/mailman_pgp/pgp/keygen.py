@@ -10,12 +10,18 @@ from mailman_pgp.pgp.keys import Key
 from mailman_pgp.pgp.spec import KeySpec
 
 _C = constants
-HASHES = [_C.HashAlgorithm.SHA512, _C.HashAlgorithm.SHA384,
-          _C.HashAlgorithm.SHA256]
-CIPHERS = [_C.SymmetricKeyAlgorithm.AES256, _C.SymmetricKeyAlgorithm.AES192,
-           _C.SymmetricKeyAlgorithm.AES128]
-COMPRESSION = [_C.CompressionAlgorithm.Uncompressed,
-               _C.CompressionAlgorithm.ZLIB, _C.CompressionAlgorithm.ZIP]
+
+
+def _preferences() -> dict:
+    """The algorithm preferences written into the list key."""
+    return {'hashes': [_C.HashAlgorithm.SHA512, _C.HashAlgorithm.SHA384,
+                       _C.HashAlgorithm.SHA256],
+            'ciphers': [_C.SymmetricKeyAlgorithm.AES256,
+                        _C.SymmetricKeyAlgorithm.AES192,
+                        _C.SymmetricKeyAlgorithm.AES128],
+            'compression': [_C.CompressionAlgorithm.Uncompressed,
+                            _C.CompressionAlgorithm.ZLIB,
+                            _C.CompressionAlgorithm.ZIP]}
 
 
 def _rsa_p_below_q(key) -> None:
@@ -52,8 +58,7 @@ def generate_key(primary: KeySpec, sub: KeySpec, uids: list,
             uid = pgpy.PGPUID.new(name, email=email)
             kwargs = {
                 'usage': {_C.KeyFlags.Sign, _C.KeyFlags.Certify},
-                'hashes': HASHES, 'ciphers': CIPHERS,
-                'compression': COMPRESSION,
+                **_preferences(),
                 'features': {_C.Features.ModificationDetection},
                 'primary': i == 0}
             if expires is not None:

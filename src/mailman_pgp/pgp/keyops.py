@@ -9,15 +9,15 @@ verify against the key they revoke.
 from public import public
 
 from mailman_pgp.pgp._keyparse import DEFAULT_MAX_BYTES, DEFAULT_MAX_UIDS, _parse_one
-from mailman_pgp.pgp._quiet import constants, quiet
+from mailman_pgp.pgp._quiet import lazy, pgpy, quiet
 from mailman_pgp.pgp.errors import KeyImportError, PGPError, SignatureError
 from mailman_pgp.pgp.found import Revocation
 from mailman_pgp.pgp.keys import Key
 from mailman_pgp.pgp.verify import parse_signature, signature_packets
 
-_ST = constants.SignatureType
-_CERTS = (_ST.Generic_Cert, _ST.Persona_Cert, _ST.Casual_Cert,
-          _ST.Positive_Cert)
+_ST = lazy('pgpy.constants.SignatureType')
+# Generic, persona, casual and positive certifications (RFC 4880 5.2.1).
+_CERTS = (0x10, 0x11, 0x12, 0x13)
 
 
 def _clone(key: Key):
@@ -26,8 +26,7 @@ def _clone(key: Key):
 
 
 def _keep(sigs, keyid):
-    from pgpy.types import SorteDeque
-    return SorteDeque(s for s in sigs if str(s.signer).upper() == keyid)
+    return pgpy.types.SorteDeque(s for s in sigs if str(s.signer).upper() == keyid)
 
 
 @public

@@ -11,14 +11,14 @@ from datetime import datetime, timezone
 from public import public
 
 from mailman_pgp.pgp._keyparse import _parse_one
-from mailman_pgp.pgp._quiet import constants, pgpy, quiet
+from mailman_pgp.pgp._quiet import lazy, pgpy, quiet
 from mailman_pgp.pgp.errors import PGPError, malformed
 from mailman_pgp.pgp.keys import Key
 
-_ST = constants.SignatureType
-_KF = constants.KeyFlags
-_SELF_CERTS = (_ST.Generic_Cert, _ST.Persona_Cert, _ST.Casual_Cert,
-               _ST.Positive_Cert)
+_ST = lazy('pgpy.constants.SignatureType')
+_KF = lazy('pgpy.constants.KeyFlags')
+# Generic, persona, casual and positive certifications (RFC 4880 5.2.1).
+_SELF_CERTS = (0x10, 0x11, 0x12, 0x13)
 
 
 def _private_copy(key: Key, role: str):
@@ -32,8 +32,7 @@ def _private_copy(key: Key, role: str):
 
 
 def _without(sigs, drop):
-    from pgpy.types import SorteDeque
-    return SorteDeque(s for s in sigs if s not in drop)
+    return pgpy.types.SorteDeque(s for s in sigs if s not in drop)
 
 
 @public

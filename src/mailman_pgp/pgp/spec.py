@@ -4,16 +4,17 @@ from dataclasses import dataclass
 
 from public import public
 
-from mailman_pgp.pgp._quiet import constants
+from mailman_pgp.pgp._quiet import constants, lazy
 
-_C = constants.EllipticCurveOID
+_C = lazy('pgpy.constants.EllipticCurveOID')
+# Our name of each curve -> the name of its EllipticCurveOID in PGPy.
 CURVES = {
-    'nistp256': _C.NIST_P256,
-    'nistp384': _C.NIST_P384,
-    'nistp521': _C.NIST_P521,
-    'brainpoolP256r1': _C.Brainpool_P256,
-    'brainpoolP384r1': _C.Brainpool_P384,
-    'brainpoolP512r1': _C.Brainpool_P512,
+    'nistp256': 'NIST_P256',
+    'nistp384': 'NIST_P384',
+    'nistp521': 'NIST_P521',
+    'brainpoolP256r1': 'Brainpool_P256',
+    'brainpoolP384r1': 'Brainpool_P384',
+    'brainpoolP512r1': 'Brainpool_P512',
 }
 RSA_MIN, RSA_MAX = 2048, 4096
 
@@ -49,7 +50,7 @@ class KeySpec:
         if self.curve == 'Curve25519':
             return alg.ECDH, _C.Curve25519
         pk = alg.ECDSA if self.algorithm == 'ECDSA' else alg.ECDH
-        return pk, CURVES[self.curve]
+        return pk, getattr(_C, CURVES[self.curve])
 
 
 @public

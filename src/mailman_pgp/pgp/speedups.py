@@ -1,4 +1,4 @@
-"""PGPy hot-spot fixes, applied once when the facade is imported.
+"""PGPy hot-spot fixes, applied once when PGPy is first used (_quiet).
 
 PGPy rebuilds (and re-validates) the cryptography key object on every
 private-key operation, about 110 ms for RSA-3072, and computes the armor
@@ -6,11 +6,14 @@ CRC24 bit by bit. Both are patched here, in one place, on the classes (no
 installed file is edited). tests/pgp/test_speedups.py pins the behaviour.
 """
 
-from pgpy.packet import fields as _fields
-from pgpy.packet.packets import PubKeyV4
-from pgpy.types import Armorable
+import warnings
 
-from mailman_pgp.pgp._quiet import pgpy  # noqa: F401
+with warnings.catch_warnings():
+    warnings.simplefilter('ignore')
+    from pgpy.packet import fields as _fields
+    from pgpy.packet.packets import PubKeyV4
+    from pgpy.types import Armorable
+
 from mailman_pgp.pgp.armor import crc24
 
 _PATCHED = []

@@ -11,18 +11,19 @@ from cryptography.hazmat.primitives import hashes
 from public import public
 
 from mailman_pgp.pgp._keyparse import now_utc
-from mailman_pgp.pgp._quiet import constants, quiet
+from mailman_pgp.pgp._quiet import lazy, quiet
 from mailman_pgp.pgp.errors import malformed
 
-ST = constants.SignatureType
-KF = constants.KeyFlags
-_CERTS = (ST.Generic_Cert, ST.Persona_Cert, ST.Casual_Cert, ST.Positive_Cert)
+ST = lazy('pgpy.constants.SignatureType')
+KF = lazy('pgpy.constants.KeyFlags')
+# Generic, persona, casual and positive certifications (RFC 4880 5.2.1).
+_CERTS = (0x10, 0x11, 0x12, 0x13)
 _ENCRYPT_ALGS = {'RSAEncryptOrSign', 'RSAEncrypt', 'ECDH', 'ElGamal'}
 _SIGN_ALGS = {'RSAEncryptOrSign', 'RSASign', 'ECDSA', 'EdDSA', 'DSA'}
 
 
 @public
-@dataclass
+@dataclass(slots=True)
 class Usability:
     """What a key can be used for now, and why not."""
     can_encrypt: bool
