@@ -17,7 +17,7 @@ def _same(armored, expect_fast=True):
     clear_key_cache()
     [lazy] = load_keys(armored)
     eager = Key.load(armored)
-    assert (lazy._fast() is not None) == expect_fast
+    assert (lazy._facts() is not None) == expect_fast
     for delta in LATER:
         now = None if delta is None else datetime.now(UTC) + delta
         fast = lazy.usability(now)
@@ -73,6 +73,6 @@ def test_fast_recipient_interop(gpg_world, gpg_keys):
     for fpr, _ in gpg_keys.values():
         clear_key_cache()
         [lazy] = load_keys(gpg_world.export(fpr))
-        assert lazy._fast() is not None
+        assert lazy._facts() is not None
         proc = gpg_world.run('--decrypt', input=encrypt(b'fast', [lazy]))
         assert proc.stdout == b'fast'

@@ -43,13 +43,16 @@ class RecipientKeys:
 
 
 def _addresses(emails) -> dict:
-    """PGPAddress rows by lower-cased email, in a few queries."""
+    """(email, key_fingerprint, key_confirmed) of PGPAddress rows by
+    lower-cased email, in a few queries (columns only: no ORM objects)."""
     store = config.db.store
     out = {}
     emails = sorted(emails)
     for start in range(0, len(emails), _QUERY_CHUNK):
         chunk = emails[start:start + _QUERY_CHUNK]
-        for row in store.query(PGPAddress).filter(
+        for row in store.query(
+                PGPAddress.email, PGPAddress.key_fingerprint,
+                PGPAddress.key_confirmed).filter(
                 PGPAddress.email.in_(chunk)):
             out[row.email] = row
     return out

@@ -12,7 +12,6 @@ which gives the same answers (tests/pgp/test_pgp_fastkey.py compares them).
 """
 
 import hashlib
-import time
 from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidSignature
@@ -65,21 +64,30 @@ def _oid(data, pos):
 
 
 class _KeyPart:
-    """A v4 public key packet: algorithm, creation, cryptography key."""
+    """A v4 key packet: algorithm, creation, cryptography public key and,
+    for an unprotected secret key packet, its secret MPIs."""
 
-    def __init__(self, body: bytes):
+    def __init__(self, body: bytes, secret: bool = False):
         if len(body) < 8 or body[0] != 4:
             raise _Fallback
-        self.body = body
         self.created = datetime.fromtimestamp(
             int.from_bytes(body[1:5], 'big'), UTC)
-        self.alg = alg = body[5]
+        self.alg = body[5]
+        self.oid = self.halg = self.encalg = None
+        pos = self._public_material(body)
+        if not secret and pos != len(body):
+            raise _Fallback
+        self.secret = _secret_mpis(body, pos) if secret else None
+        body = body[:pos]
         fpr = hashlib.sha1(b'\x99' + len(body).to_bytes(2, 'big')
                            + body).digest()
         self.fpr = fpr
         self.keyid = fpr[-8:].hex().upper()
         self.prefix = b'\x99' + len(body).to_bytes(2, 'big') + body
-        self.oid = self.halg = self.encalg = None
+
+    def _public_material(self, body) -> int:
+        """Read the public key fields; return where they end."""
+        alg = self.alg
         if alg in (1, 2, 3):
             n, pos = _mpi(body, 6)
             e, pos = _mpi(body, pos)
@@ -87,7 +95,8 @@ class _KeyPart:
             if n.bit_length() < RSA_MIN_BITS:
                 raise _Fallback
             self.pub = rsa.RSAPublicNumbers(e, n).public_key()
-        elif alg in (18, 19, 22):
+            return pos
+        if alg in (18, 19, 22):
             self.oid, pos = _oid(body, 6)
             point, pos = _mpi(body, pos)
             if alg == 22:
@@ -109,12 +118,29 @@ class _KeyPart:
                 if body[pos:pos + 2] != b'\x03\x01' or len(body) < pos + 4:
                     raise _Fallback
                 self.halg, self.encalg = body[pos + 2], body[pos + 3]
-        else:
-            raise _Fallback
+                pos += 4
+            return pos
+        raise _Fallback
 
     def recipient(self):
         return Recipient.from_fields(self.fpr, self.alg, self.pub, self.oid,
                                      self.halg, self.encalg)
+
+
+def _secret_mpis(body, pos) -> list:
+    """The secret MPIs after the public fields of an unprotected secret key
+    packet (RFC 4880 5.5.3); a passphrase-protected one is for PGPy, which
+    says why the list cannot use it."""
+    if pos >= len(body) or body[pos] != 0:
+        raise _Fallback
+    start, pos, mpis = pos + 1, pos + 1, []
+    while pos < len(body) - 2:
+        value, pos = _mpi(body, pos)
+        mpis.append(value)
+    if pos != len(body) - 2 or \
+            sum(body[start:pos]) & 0xFFFF != int.from_bytes(body[pos:], 'big'):
+        raise _Fallback
+    return mpis
 
 
 def _subpackets(data):
@@ -227,21 +253,23 @@ class _Sig:
 
 
 class FastKey:
-    """The parsed shape of a simple public key."""
+    """The parsed shape of a simple key, public or unprotected secret."""
 
     def __init__(self, raw: bytes):
         packets = list(P.iter_packets(raw))
-        if not packets or packets[0].tag != P.PUBLIC_KEY:
+        if not packets or packets[0].tag not in (P.PUBLIC_KEY, P.SECRET_KEY):
             raise _Fallback
-        self.primary = _KeyPart(packets[0].body)
+        self.is_secret = packets[0].tag == P.SECRET_KEY
+        subkey_tag = P.SECRET_SUBKEY if self.is_secret else P.PUBLIC_SUBKEY
+        self.primary = _KeyPart(packets[0].body, self.is_secret)
         self.uids, self.subkeys = [], []
         current = None
         for p in packets[1:]:
             if p.tag == P.USER_ID:
                 current = (p.body, [])
                 self.uids.append(current)
-            elif p.tag == P.PUBLIC_SUBKEY:
-                current = (_KeyPart(p.body), [])
+            elif p.tag == subkey_tag:
+                current = (_KeyPart(p.body, self.is_secret), [])
                 self.subkeys.append(current)
             elif p.tag == P.SIGNATURE:
                 if current is None:
@@ -253,20 +281,29 @@ class FastKey:
             else:
                 raise _Fallback  # user attribute, unknown packet
 
+    def next_change(self, now=None):
+        """The first instant after now when check() may answer otherwise
+        (a signature or a key part comes into force or expires), or None.
+        """
+        now = now_utc(now)
+        times = []
+        for part, sigs in ([(self.primary, sigs) for _, sigs in self.uids]
+                           + self.subkeys):
+            for sig in sigs:
+                times.append(sig.created)
+                if sig.sig_exp:
+                    times.append(sig.created + timedelta(seconds=sig.sig_exp))
+                if sig.key_exp:
+                    times.append(part.created
+                                 + timedelta(seconds=sig.key_exp))
+        return min((t for t in times if t > now), default=None)
+
     def _valid(self, sig, prefix, now):
         return (sig.issuer == self.primary.keyid and sig.current(now)
                 and sig.verify(self.primary, prefix))
 
     def check(self, now=None):
-        """(Usability, selfsig, {keyid: _KeyPart}) like usability._check;
-        the answer for "now" is kept for a minute."""
-        if now is None:
-            last = getattr(self, '_last', None)
-            if last is not None and time.monotonic() - last[0] < 60:
-                return last[1]
-            result = self._check(now_utc(None))
-            self._last = (time.monotonic(), result)
-            return result
+        """(Usability, selfsig, {keyid: _KeyPart}) like usability._check."""
         return self._check(now_utc(now))
 
     def _check(self, now):
@@ -342,4 +379,13 @@ def fast_key(raw: bytes):
     except (_Fallback, ValueError, TypeError, IndexError):
         return None
     except Exception:  # noqa: BLE001 (damaged data: let PGPy judge it)
+        return None
+
+
+def secret_fingerprint(body: bytes) -> str | None:
+    """The fingerprint of an unprotected v4 secret key packet of the usual
+    shape (its public fields only are hashed), else None."""
+    try:
+        return _KeyPart(body, secret=True).fpr.hex().upper()
+    except (_Fallback, ValueError, TypeError, IndexError):
         return None

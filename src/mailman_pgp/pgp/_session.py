@@ -90,8 +90,7 @@ class Recipient:
             self.alg = int(pgpy_subkey.key_algorithm)
             self.curve = None
             if self.alg in RSA_ALGS:
-                self.pub = rsa.RSAPublicNumbers(int(km.e), int(km.n)) \
-                    .public_key()
+                self.pub = rsa.RSAPublicNumbers(int(km.e), int(km.n))
                 return
             if self.alg != ECDH_ALG:
                 raise EncryptionError(
@@ -100,12 +99,11 @@ class Recipient:
             oid = str(km.oid.value)
             if oid.endswith('3029.1.5.1'):
                 self.curve = 'x25519'
-                self.pub = x25519.X25519PublicKey.from_public_bytes(
-                    bytes(km.p.x))
+                self.pub = bytes(km.p.x)
             else:
                 self.curve = 'ec'
                 self.pub = ec.EllipticCurvePublicNumbers(
-                    int(km.p.x), int(km.p.y), km.oid.curve()).public_key()
+                    int(km.p.x), int(km.p.y), km.oid.curve())
             halg = int(km.kdf.halg)
             encalg = int(km.kdf.encalg)
             if halg not in _HASHES or encalg not in CIPHERS:
@@ -126,12 +124,14 @@ class Recipient:
         self = cls.__new__(cls)
         self.keyid = fpr[-8:]
         self.alg = alg
-        self.pub = pub
         self.curve = None
         if alg in RSA_ALGS:
+            self.pub = pub.public_numbers()
             return self
-        self.curve = 'x25519' if isinstance(
-            pub, x25519.X25519PublicKey) else 'ec'
+        if isinstance(pub, x25519.X25519PublicKey):
+            self.curve, self.pub = 'x25519', pub.public_bytes_raw()
+        else:
+            self.curve, self.pub = 'ec', pub.public_numbers()
         if halg not in _HASHES or encalg not in CIPHERS:
             raise EncryptionError('The recipient key has unsupported ECDH '
                                   'parameters.')
@@ -142,19 +142,28 @@ class Recipient:
                       + b'Anonymous Sender    ' + fpr)
         return self
 
+    def _public_key(self):
+        """The cryptography key, built per use (a few microseconds): a
+        thousand keys kept in OpenSSL, with the tables it adds to RSA keys
+        on first use, cost megabytes."""
+        if self.curve == 'x25519':
+            return x25519.X25519PublicKey.from_public_bytes(self.pub)
+        return self.pub.public_key()
+
     def pkesk(self, cipher: int, session_key: bytes, hide: bool) -> bytes:
         """Return the framed PKESK packet for this recipient."""
         m = _checksummed(cipher, session_key)
+        pub = self._public_key()
         if self.curve is None:
-            fields = mpi(self.pub.encrypt(m, padding.PKCS1v15()))
+            fields = mpi(pub.encrypt(m, padding.PKCS1v15()))
         else:
             if self.curve == 'x25519':
                 eph = x25519.X25519PrivateKey.generate()
-                shared = eph.exchange(self.pub)
+                shared = eph.exchange(pub)
                 v = b'\x40' + eph.public_key().public_bytes_raw()
             else:
-                eph = ec.generate_private_key(self.pub.curve)
-                shared = eph.exchange(ec.ECDH(), self.pub)
+                eph = ec.generate_private_key(pub.curve)
+                shared = eph.exchange(ec.ECDH(), pub)
                 v = eph.public_key().public_bytes(
                     serialization.Encoding.X962,
                     serialization.PublicFormat.UncompressedPoint)

@@ -24,7 +24,8 @@ from mailman_pgp.pgp._inner import (
     one_pass_packet,
     parse_inner,
 )
-from mailman_pgp.pgp._quiet import constants, pgpy, quiet
+from mailman_pgp.pgp._fastsign import BINARY, SHA512, TEXT
+from mailman_pgp.pgp._quiet import constants, lazy, pgpy, quiet
 from mailman_pgp.pgp.armor import MESSAGE, SIGNATURE, armor, dearmor
 from mailman_pgp.pgp.errors import (
     DecryptionError,
@@ -41,7 +42,7 @@ public(DEFAULT_MAX_SIZE=DEFAULT_MAX_SIZE)
 SIGN_HASH = 'SHA512'
 MICALG = 'pgp-sha512'
 public(SIGN_HASH=SIGN_HASH, MICALG=MICALG)
-_ST = constants.SignatureType
+_ST = lazy('pgpy.constants.SignatureType')
 
 
 @public
@@ -90,22 +91,25 @@ def _locked(k) -> bool:
         return bool(k.is_protected) and not k.is_unlocked
 
 
+def _cannot_encrypt(key, usability):
+    return EncryptionError('The key {} cannot be used to encrypt: {}'.format(
+        key.fingerprint, ' '.join(usability.reasons)))
+
+
 def _recipient(key):
     """Cached Recipient for the newest usable encryption (sub)key."""
+    facts = key._facts()
+    if facts is not None:
+        if facts.recipient is None:
+            raise facts.recipient_error or _cannot_encrypt(
+                key, facts.usability)
+        return facts.recipient
     cached = key._cache.get('recipient')
     if cached is not None:
         return cached
     u = key.usability()
     if not u.can_encrypt:
-        raise EncryptionError('The key {} cannot be used to encrypt: {}'
-                              .format(key.fingerprint, ' '.join(u.reasons)))
-    fast = key._fast()
-    if fast is not None:
-        parts = fast.check()[2]
-        part = max((parts[kid] for kid in u.encryption_keyids),
-                   key=lambda p: p.created)
-        rec = key._cache['recipient'] = part.recipient()
-        return rec
+        raise _cannot_encrypt(key, u)
     with quiet():
         parts = [key._k if kid == key.keyid else key._k.subkeys[kid]
                  for kid in u.encryption_keyids]
@@ -118,11 +122,10 @@ def _recipient(key):
 
 
 def _ciphers(key) -> tuple:
+    facts = key._facts()
+    if facts is not None:
+        return facts.ciphers
     cached = key._cache.get('ciphers')
-    fast = key._fast() if cached is None else None
-    if fast is not None:
-        selfsig = fast.check()[1]
-        cached = key._cache['ciphers'] = selfsig.prefs if selfsig else ()
     if cached is None:
         with quiet():
             uids = sorted(key._k.userids, key=lambda u: not u.is_primary)
@@ -145,6 +148,16 @@ def choose_cipher(recipients) -> int:
 # -- signing ---------------------------------------------------------------
 
 def _make_sig(key, data: bytes, text: bool = False):
+    """(signature packet, (type, hash, key algorithm), signer's key ID)."""
+    facts = key._facts() if key.is_private else None
+    if facts is not None:
+        signer = facts.signer
+        if signer is None:
+            raise SignatureError('The key {} cannot sign: {}'.format(
+                key.fingerprint, ' '.join(facts.usability.reasons)))
+        sigtype = TEXT if text else BINARY
+        return (signer.sign(data, sigtype), (sigtype, SHA512, signer.alg),
+                signer.keyid)
     k, keyid = _signer(key)
     halg = getattr(constants.HashAlgorithm, SIGN_HASH)
     with quiet():
@@ -152,8 +165,10 @@ def _make_sig(key, data: bytes, text: bool = False):
         sig = pgpy.PGPSignature.new(sigtype, k.key_algorithm, halg,
                                     k.fingerprint.keyid)
         sig = k._sign(data, sig)
+        kinds = (int(sig.type), int(sig.hash_algorithm),
+                 int(sig.key_algorithm))
         raw = bytes(sig)
-    return raw, sig, keyid
+    return raw, kinds, keyid
 
 
 @public
@@ -184,10 +199,8 @@ def signed_plaintext(data: bytes, key=None, compress=False) -> bytes:
     if cached is not None and time.monotonic() - cached[0] < _SIGNED_AGE:
         _SIGNED.move_to_end(cache_key)
         return cached[1]
-    raw, sig, keyid = _make_sig(key, data)
-    with quiet():
-        ops = one_pass_packet(int(sig.type), int(sig.hash_algorithm),
-                              int(sig.key_algorithm), bytes.fromhex(keyid))
+    raw, kinds, keyid = _make_sig(key, data)
+    ops = one_pass_packet(*kinds, bytes.fromhex(keyid))
     out = ops + literal_packet(data) + raw
     out = compressed_packet(out) if compress else out
     _SIGNED[cache_key] = (time.monotonic(), out)

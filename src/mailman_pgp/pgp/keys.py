@@ -31,14 +31,17 @@ public(DEFAULT_MAX_UIDS=DEFAULT_MAX_UIDS, DEFAULT_MAX_BYTES=DEFAULT_MAX_BYTES)
 class Key:
     """An OpenPGP key (public or private), immutable from the outside."""
 
-    __slots__ = ('__weakref__', '_cache', '_fp', '_pk', '_raw')
+    __slots__ = ('__weakref__', '_cache', '_fp', '_pk', '_raw', '_secret')
 
-    def __init__(self, pgpy_key=None, *, raw=None, fingerprint=None):
-        # Internal: callers use Key.load, load_keys or generate_key. A
-        # public key may be lazy (raw packets and fingerprint only): PGPy
-        # parses it on first use, so loading a thousand keys is cheap.
+    def __init__(self, pgpy_key=None, *, raw=None, fingerprint=None,
+                 secret=False):
+        # Internal: callers use Key.load, load_keys or generate_key. A key
+        # may be lazy (raw packets and fingerprint only): PGPy parses it
+        # on first use, if ever (see _facts), so loading a thousand keys
+        # is cheap.
         self._pk = pgpy_key
         self._raw = raw
+        self._secret = secret
         if pgpy_key is not None:
             fingerprint = str(pgpy_key.fingerprint).replace(' ', '')
         self._fp = fingerprint.upper()
@@ -87,7 +90,9 @@ class Key:
 
     @property
     def is_private(self) -> bool:
-        return self._pk is not None and not self._pk.is_public
+        if self._pk is None:
+            return self._secret
+        return not self._pk.is_public
 
     @property
     def is_protected(self) -> bool:
@@ -95,6 +100,8 @@ class Key:
         cannot use it)."""
         if not self.is_private:
             return False
+        if self._facts() is not None:
+            return False        # read from its unprotected packets
         with quiet(), malformed():
             return any(k.is_protected for k in
                        [self._k, *self._k.subkeys.values()])
@@ -102,7 +109,7 @@ class Key:
     @property
     def public(self) -> 'Key':
         """This key without secret material."""
-        if self._k.is_public:
+        if not self.is_private:
             return self
         with quiet(), malformed():
             return Key(self._k.pubkey)
@@ -147,29 +154,31 @@ class Key:
     def usability(self, now=None):
         """Return a Usability report (see mailman_pgp.pgp.usability)."""
         from mailman_pgp.pgp.usability import check_usability
+        facts = self._facts()
+        if facts is not None:
+            if now is None:
+                return facts.usability
+            from mailman_pgp.pgp._fastkey import fast_key
+            return fast_key(self._raw).check(now)[0]
         cached = self._cache.get('usability')
         if now is None and cached is not None and \
                 time.monotonic() - cached[1] < 60:
             return cached[0]
-        fast = self._fast()
-        if fast is not None:
-            report = fast.check(now)[0]
-        else:
-            report = check_usability(self._k, now)
+        report = check_usability(self._k, now)
         if now is None:
             self._cache['usability'] = (report, time.monotonic())
         return report
 
-    def _fast(self):
-        """The FastKey of a lazily loaded public key of the usual shape,
-        else None (see _fastkey)."""
+    def _facts(self):
+        """The KeyFacts of a lazily loaded key of the usual shape, else
+        None (see _facts); derived again when they may have changed."""
         if self._pk is not None:
             return None
-        fast = self._cache.get('fast')
-        if fast is None:
-            from mailman_pgp.pgp._fastkey import fast_key
-            fast = self._cache['fast'] = fast_key(self._raw) or False
-        return fast or None
+        facts = self._cache.get('facts')
+        if facts is None or (facts and not facts.current()):
+            from mailman_pgp.pgp._facts import derive_facts
+            facts = self._cache['facts'] = derive_facts(self._raw) or False
+        return facts or None
 
     # -- export ------------------------------------------------------------
     def armor(self) -> str:
@@ -223,15 +232,25 @@ def clear_key_cache() -> None:
     _SHARED.clear()
 
 
+def _lazy_fingerprint(first) -> str | None:
+    """The fingerprint of a key that may load lazily: any v4 public key,
+    and an unprotected secret key of the usual shape (else PGPy reads it
+    at once, and says what is wrong with it)."""
+    if first.tag == P.PUBLIC_KEY:
+        return v4_fingerprint(first)
+    from mailman_pgp.pgp._fastkey import secret_fingerprint
+    return secret_fingerprint(first.body)
+
+
 @public
 def load_keys(data, *, max_uids=DEFAULT_MAX_UIDS,
               max_bytes=DEFAULT_MAX_BYTES, lazy=True) -> list:
     """Load every key in data (armored, possibly several blocks, or binary).
 
     Absurd keys (more than max_uids user IDs, more than max_bytes of data)
-    raise KeyImportError; pass None to lift a limit. With lazy, public keys
-    are parsed by PGPy on first use, so a malformed packet inside a key
-    shows up then, as PacketError.
+    raise KeyImportError; pass None to lift a limit. With lazy, keys are
+    parsed by PGPy on first use (if ever: see _facts), so a malformed
+    packet inside a key shows up then, as PacketError.
     """
     if isinstance(data, (bytes, bytearray, str)) and max_bytes is not None \
             and len(data) > 2 * max_bytes:
@@ -241,8 +260,10 @@ def load_keys(data, *, max_uids=DEFAULT_MAX_UIDS,
     keys = []
     for chunk in _binary_chunks(data):
         for blob, first in _split_keys(chunk, max_uids, max_bytes):
-            if lazy and first.tag == P.PUBLIC_KEY:
-                keys.append(Key(raw=blob, fingerprint=v4_fingerprint(first)))
+            fingerprint = _lazy_fingerprint(first) if lazy else None
+            if fingerprint is not None:
+                keys.append(Key(raw=blob, fingerprint=fingerprint,
+                                secret=first.tag == P.SECRET_KEY))
             else:
                 keys.append(Key(_parse_one(blob)))
     if not keys:
