@@ -14,7 +14,7 @@ from mailman_pgp.pgp import Key, generate_key, load_keys, parse_key_spec
 from mailman_pgp.pgp._keyparse import _parse_one
 from mailman_pgp.pgp._quiet import constants as C
 from mailman_pgp.pgp._quiet import pgpy, quiet
-from mailman_pgp.pgp.keygen import CIPHERS, COMPRESSION, HASHES
+from mailman_pgp.pgp.keygen import _preferences
 
 CACHE = os.path.join(os.environ.get('TMPDIR', '/tmp'), 'mmpgp-bench-cache')
 
@@ -38,7 +38,7 @@ def _rsa_keys(n):
             k.add_uid(pgpy.PGPUID.new(f'RSA Member {i}',
                                       email=f'rsa{i}@example.org'),
                       usage={C.KeyFlags.Sign, C.KeyFlags.Certify},
-                      hashes=HASHES, ciphers=CIPHERS, compression=COMPRESSION)
+                      **_preferences())
             k.add_subkey(s, usage={C.KeyFlags.EncryptCommunications,
                                    C.KeyFlags.EncryptStorage})
             out.append(Key(_parse_one(bytes(k))))

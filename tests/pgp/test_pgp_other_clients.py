@@ -451,9 +451,15 @@ def test_openpgpjs_seipdv2_refused(tmp_path, list_keys):
 
 # -- (3) the list writes to the tool -----------------------------------------
 
+@pytest.mark.parametrize('stored', [False, True],
+                         ids=['generated', 'stored'])
 @pytest.mark.parametrize('kind', ['cv25519', 'rsa'])
-def test_list_encrypts_and_signs_to_tool(tool, sender, list_keys, kind):
-    lst = list_keys[kind]
+def test_list_encrypts_and_signs_to_tool(tool, sender, list_keys, kind,
+                                         stored):
+    # A stored list key (read back from its file, as the outgoing runner
+    # reads it) signs from its packets, without PGPy.
+    lst = load_keys(list_keys[kind].armor())[0] if stored \
+        else list_keys[kind]
     rcpt = Key.load(sender['public'])
     out = encrypt_mime(_plain(), [rcpt], sign_with=lst)
     wire = email.message_from_bytes(out.as_bytes())

@@ -17,9 +17,9 @@ class PGPBulkDelivery(PGPDeliveryMixin, BulkDelivery):
     """Core's bulk delivery (decoration once, core's chunking and
     max_recipients), each chunk encrypted to all its members' keys."""
 
-    # Chunks encrypted under one list signature; bounds the ciphertexts
-    # held at once.
-    window = 100
+    # Chunks encrypted together; bounds the ciphertexts held at once (the
+    # list signature is shared across windows anyway).
+    window = 10
 
     def deliver(self, mlist, msg, msgdata):
         """See `IMailTransportAgentDelivery`."""

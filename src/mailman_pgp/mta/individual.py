@@ -25,8 +25,9 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
     (within a window of recipients, which bounds memory).
     """
 
-    # Recipients prepared, grouped and encrypted together.
-    window = 100
+    # Recipients prepared, grouped and encrypted together: their copies are
+    # in memory at once (the signature is shared across windows anyway).
+    window = 10
 
     def __init__(self):
         super().__init__()

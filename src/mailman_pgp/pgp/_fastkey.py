@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import (
-    ec, ed25519, padding, rsa, x25519)
+    ec, ed25519, padding, rsa)
 from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature)
 
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._keyparse import UTC, now_utc
-from mailman_pgp.pgp._session import Recipient
+from mailman_pgp.pgp._session import Recipient, x25519_public_key
 from mailman_pgp.pgp.usability import RSA_MIN_BITS, Usability
 
 _ED25519 = bytes.fromhex('2B06010401DA470F01')
@@ -107,8 +107,7 @@ class _KeyPart:
             elif alg == 18 and self.oid == _CV25519:
                 if point[:1] != b'\x40':
                     raise _Fallback
-                self.pub = x25519.X25519PublicKey.from_public_bytes(
-                    point[1:])
+                self.pub = x25519_public_key(point[1:])
             elif self.oid in _CURVES:
                 self.pub = ec.EllipticCurvePublicKey.from_encoded_point(
                     _CURVES[self.oid](), point)

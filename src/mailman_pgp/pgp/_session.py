@@ -38,6 +38,18 @@ try:
                     13: (_old.Camellia, 32)})
 except (ImportError, AttributeError):  # pragma: no cover
     pass
+# X25519 keys made without cryptography's public classmethods: those import
+# its legacy OpenSSL backend (2.3 MiB in every process that encrypts to a
+# Curve25519 key) only to ask whether X25519 is supported, which it always
+# is in the OpenSSL cryptography ships with.
+try:
+    from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
+    x25519_public_key = _rust_openssl.x25519.from_public_bytes
+    x25519_generate = _rust_openssl.x25519.generate_key
+except (ImportError, AttributeError):  # pragma: no cover
+    x25519_public_key = x25519.X25519PublicKey.from_public_bytes
+    x25519_generate = x25519.X25519PrivateKey.generate
+
 CIPHER_NAMES = {AES128: 'AES128', AES192: 'AES192', AES256: 'AES256'}
 OUR_CIPHERS = (AES256, AES192, AES128)
 
@@ -147,7 +159,7 @@ class Recipient:
         thousand keys kept in OpenSSL, with the tables it adds to RSA keys
         on first use, cost megabytes."""
         if self.curve == 'x25519':
-            return x25519.X25519PublicKey.from_public_bytes(self.pub)
+            return x25519_public_key(self.pub)
         return self.pub.public_key()
 
     def pkesk(self, cipher: int, session_key: bytes, hide: bool) -> bytes:
@@ -158,7 +170,7 @@ class Recipient:
             fields = mpi(pub.encrypt(m, padding.PKCS1v15()))
         else:
             if self.curve == 'x25519':
-                eph = x25519.X25519PrivateKey.generate()
+                eph = x25519_generate()
                 shared = eph.exchange(pub)
                 v = b'\x40' + eph.public_key().public_bytes_raw()
             else:
@@ -229,7 +241,7 @@ def _ecdh_unwrap(data, priv, recipient):
     if recipient.curve == 'x25519':
         if v[:1] != b'\x40':
             raise ValueError('bad point')
-        shared = priv.exchange(x25519.X25519PublicKey.from_public_bytes(v[1:]))
+        shared = priv.exchange(x25519_public_key(v[1:]))
     else:
         pub = ec.EllipticCurvePublicKey.from_encoded_point(priv.curve, v)
         shared = priv.exchange(ec.ECDH(), pub)
