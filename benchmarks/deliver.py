@@ -374,9 +374,10 @@ def main(argv=None):
         row['messages']))
     for kind in KINDS:
         print('peak RSS delivering to {} members ({}): {:.1f} MiB ({:.1f} '
-              'MiB once initialized)'.format(
+              'MiB once initialized; PGPy {}imported)'.format(
                   n, kind, ours[kind]['peak_rss_mib'],
-                  ours[kind]['baseline_rss_mib']))
+                  ours[kind]['baseline_rss_mib'],
+                  '' if ours[kind]['pgpy_loaded'] else 'not '))
     print('peak RSS of Mailman delivering the same post to the same members '
           '(plain list, no plugin): {:.1f} MiB ({:.1f} MiB once '
           'initialized)'.format(plain['peak_rss_mib'],

@@ -70,11 +70,6 @@ pgpy = lazy('pgpy')
 constants = lazy('pgpy.constants')
 
 
-def is_loaded() -> bool:
-    """Whether this process has imported PGPy (tests, memory checks)."""
-    return 'pgpy' in sys.modules
-
-
 @contextlib.contextmanager
 def quiet():
     """Suppress PGPy's and cryptography's warnings inside the block."""
