@@ -96,6 +96,39 @@ def test_protected_key_is_read_by_pgpy_and_refused(gpg):
         sign_detached(b'x', key)
 
 
+def _damaged(key) -> str:
+    """key's armor with one bit of its first secret MPI flipped and the
+    checksum fixed: readable, but the secret no longer fits the public."""
+    from mailman_pgp.pgp import armor, packets as P
+    from mailman_pgp.pgp._fastkey import _KeyPart
+    out = []
+    for p in P.iter_packets(bytes(key)):
+        if p.tag == P.SECRET_KEY:
+            body = bytearray(p.body)
+            start = len(_KeyPart(bytes(body), True).prefix) - 3 + 1
+            first_len = (int.from_bytes(body[start:start + 2], 'big')
+                         + 7) // 8
+            body[start + 2 + first_len - 1] ^= 0x01
+            checksum = sum(body[start:-2]) & 0xFFFF
+            body[-2:] = checksum.to_bytes(2, 'big')
+            out.append(P.new_packet(P.SECRET_KEY, bytes(body)))
+        else:
+            out.append(p.raw)
+    return armor(b''.join(out), 'PRIVATE KEY BLOCK')
+
+
+@pytest.mark.parametrize('primary,sub', SPECS[:3])
+def test_damaged_secret_part_is_refused(primary, sub):
+    key = generate_key(parse_key_spec(primary, 'primary'),
+                       parse_key_spec(sub, 'sub'),
+                       [('Broken', 'broken@lists.example.com')])
+    clear_key_cache()
+    [lazy] = load_keys(_damaged(key))
+    assert lazy._facts().signer is not None
+    with pytest.raises(SignatureError, match='damaged'):
+        sign_detached(b'x', lazy)
+
+
 def test_facts_hold_until_the_key_expires():
     key = generate_key(parse_key_spec('EdDSA:Ed25519', 'primary'),
                        parse_key_spec('ECDH:Curve25519', 'sub'),

@@ -52,10 +52,12 @@ class Signer:
         if part.alg in (1, 3) and len(mpis) == 4:
             d, p, q = (_int(m) for m in mpis[:3])
             public = part.pub.public_numbers()
-            # RSAPrivateNumbers checks the numbers belong together.
-            key = rsa.RSAPrivateNumbers(
-                p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q),
-                rsa.rsa_crt_iqmp(p, q), public).private_key()
+            try:        # checks that the numbers belong together
+                key = rsa.RSAPrivateNumbers(
+                    p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q),
+                    rsa.rsa_crt_iqmp(p, q), public).private_key()
+            except ValueError:
+                raise SignatureError(_MISMATCH.format(self.keyid)) from None
         elif part.alg == 22 and len(mpis) == 1:
             key = ed25519.Ed25519PrivateKey.from_private_bytes(
                 mpis[0].rjust(32, b'\0'))
