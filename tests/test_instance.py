@@ -3,6 +3,8 @@
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -48,6 +50,35 @@ class TestInstance(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn('x.example.com.asc (a list private key) has mode 644',
                       result.stdout)
+
+    def test_runner_footprint(self):
+        """A process of the instance imports neither PGPy nor the REST
+        stack, and still does not when it signs and encrypts as the
+        outgoing runner does (PGPy is for the runners that use it)."""
+        self.instance.mailman('create', '--style-name', 'pgp-default',
+                              'x@example.com')
+        member = os.path.join(self.instance.root, 'member.asc')
+        with open(member, 'w') as fp:      # a Cv25519 key, as a member's
+            fp.write(self.instance.mailman(
+                'pgp', 'export-key', 'x@example.com').stdout)
+        heavy = ('pgpy', 'falcon',
+                 'cryptography.hazmat.backends.openssl.backend')
+        script = (
+            'import sys\n'
+            'from mailman.core.initialize import initialize\n'
+            f'initialize({self.instance.cfg_path!r})\n'
+            f'print([m for m in {heavy!r} if m in sys.modules])\n'
+            'from mailman_pgp.keystore import key_store\n'
+            'from mailman_pgp.pgp import encrypt_each, load_keys\n'
+            'lst = key_store().list_key("x.example.com")\n'
+            f'[member] = load_keys(open({member!r}).read())\n'
+            'encrypt_each(b"post", [[member]], sign_with=lst)\n'
+            f'print([m for m in {heavy!r} if m in sys.modules])\n')
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith('MAILMAN_')}
+        out = subprocess.run([sys.executable, '-c', script], env=env,
+                             capture_output=True, text=True, check=True)
+        self.assertEqual(out.stdout.splitlines(), ['[]', '[]'])
 
     def test_check_names_missing_wiring(self):
         wiring = files('mailman_pgp.config').joinpath('mailman.cfg')
