@@ -17,6 +17,7 @@ from mailman_pgp.pgp import (
     is_signed,
     sign_mime,
     strip_signature,
+    signed_content,
     verify_message,
 )
 
@@ -119,8 +120,15 @@ def test_encrypt_mime_each(gpg_world, gpg_keys, list_keys):
 def _signed_by_gpg(gpg, signers, inner_text, multisig=False):
     """A multipart/signed message as a MUA makes it, with gpg signatures."""
     data = re.sub(r'\r?\n', '\r\n', inner_text).encode('utf-8')
-    sigs = [gpg.run('--armor', '--detach-sign', '--local-user', f,
-                    input=data).stdout.decode() for f in signers]
+    if multisig:
+        sigs = [gpg.run('--armor', '--detach-sign', '--local-user', f,
+                        input=data).stdout.decode() for f in signers]
+    else:
+        # RFC 3156: one signature part (gpg puts every signer's signature
+        # packet in it).
+        local_users = [arg for f in signers for arg in ('--local-user', f)]
+        sigs = [gpg.run('--armor', '--detach-sign', *local_users,
+                        input=data).stdout.decode()]
     sig_parts = ''.join(
         '--SIG\r\nContent-Type: application/pgp-signature\r\n\r\n'
         + s + '\r\n' for s in sigs)
@@ -157,6 +165,21 @@ def test_gpg_signed_several(gpg_world, gpg_keys, multisig):
     # Tampering is noticed.
     bad = email.message_from_string(raw.replace('trailing', 'Trailing'))
     assert not any(v.valid for v in verify_message(bad, keys))
+
+
+def test_third_part_of_multipart_signed_is_not_signed(gpg_world, gpg_keys):
+    # Only the first part is covered; a third part (which MUAs show) must
+    # not ride along under the signature.
+    fpr = next(iter(gpg_keys.values()))[0]
+    raw = ('From: anne@example.org\r\nSubject: hi\r\nMIME-Version: 1.0\r\n'
+           + _signed_by_gpg(gpg_world, [fpr], INNER))
+    raw = raw.replace('--SIG--', '--SIG\r\nContent-Type: text/plain\r\n\r\n'
+                      'Unsigned: wire the money\r\n--SIG--')
+    msg = email.message_from_string(raw)
+    content = signed_content(msg)
+    assert content.form == 'mime' and content.partial
+    assert content.unsigned == ['part 3 of the multipart/signed message']
+    assert not is_signed(msg)
 
 
 def _encrypted_wrapper(ct: bytes, subject='...'):

@@ -16,9 +16,8 @@ from zope.component import getUtility
 from mailman_pgp.keystore import confirmed_key, key_store
 from mailman_pgp.model import PGPAddress, PGPSigHash
 from mailman_pgp.pgp import (
-    DecryptedMessage, PGPError, apply_revocation, find_keys,
-    merge_certifications, minimize, signature_form, strip_signature,
-    verify_message)
+    PGPError, apply_revocation, find_keys, merge_certifications, minimize,
+    signed_content, strip_signature)
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -87,16 +86,19 @@ def _one_public_key(msg, results):
     return key
 
 
-def _verified(msg, msgdata, key):
-    """Good signatures by ``key`` over the mail, or None if any is bad."""
+def _verified(msg, msgdata, key, results):
+    """Good signatures by ``key`` covering the whole mail, [] if it is not
+    signed, or None if a signature is bad or part of the mail unsigned."""
+    content = msgdata.get('pgp_signed') or signed_content(msg)
+    if content.form is None:
+        return []
+    if content.unsigned:
+        _say(results, _('Part of the mail is not signed ({}); sign the whole '
+                        'mail (PGP/MIME).').format(
+                            '; '.join(content.unsigned[:5])))
+        return None
     try:
-        pairs = msgdata.get('pgp_signed_pairs')
-        if pairs:
-            verifications = DecryptedMessage(msg, list(pairs)).verify([key])
-        elif signature_form(msg):
-            verifications = verify_message(msg, [key])
-        else:
-            return []
+        verifications = content.verify([key])
     except PGPError:
         return None
     if not verifications or any(v.status != 'good' for v in verifications):
@@ -106,7 +108,7 @@ def _verified(msg, msgdata, key):
 
 def _signed_text(msg, msgdata) -> str:
     """The text covered by the signature, whitespace collapsed."""
-    signed = msg if msgdata.get('pgp_signed_pairs') else strip_signature(msg)
+    signed = strip_signature(msg)
     texts = []
     for part in signed.walk():
         if part.get_content_type() == 'text/plain':
@@ -179,7 +181,7 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
         _say(results, _('No key is set for {}; send it first (key set).')
              .format(sender))
         return
-    verifications = _verified(msg, msgdata, key)
+    verifications = _verified(msg, msgdata, key, results)
     if verifications == []:
         _say(results, _('The reply is not signed: sign it with the key {}.')
              .format(key.fingerprint))
@@ -242,7 +244,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
     if new_key.fingerprint == current.fingerprint:
         _update_key(mlist, msg, msgdata, sender, new_key, results)
         return
-    verifications = _verified(msg, msgdata, current)
+    verifications = _verified(msg, msgdata, current, results)
     if not verifications:
         _say(results, _('Sign the key change request with your current key '
                         '{}, so the list knows it comes from you.').format(
@@ -265,7 +267,7 @@ def _update_key(mlist, msg, msgdata, sender, updated, results):
     The mail must be signed with the key as updated: an expired key cannot
     sign any more, the renewed one can, and only its holder can renew it.
     """
-    verifications = _verified(msg, msgdata, updated)
+    verifications = _verified(msg, msgdata, updated, results)
     if not verifications:
         _say(results, _('Sign the mail with your updated key {}.').format(
             updated.fingerprint))

@@ -31,6 +31,15 @@ class PGPDecryptApproved:
         from mailman_pgp.model import PGPMailingList
         if PGPMailingList.for_list(mlist) is None or not is_encrypted(msg):
             return
+        if not msgdata.get('moderator_approved'):
+            # Only a moderator's approval stands in for the PGP checks; an
+            # encrypted post that reached the pipeline any other way (a
+            # mis-wired runner, ciphertext inside the ciphertext) is passed
+            # on as it is, readable by nobody, and never decrypted here.
+            log.error('%s: message %s reached the pipeline encrypted '
+                      'without a moderator\'s approval; not decrypted',
+                      mlist.list_id, msg.get('message-id', 'n/a'))
+            return
         from mailman_pgp.runners.examine import decryption_keys
         list_key = key_store().list_key(mlist.list_id)
         keys = decryption_keys(mlist, list_key) if list_key else []

@@ -11,7 +11,8 @@ merge_certifications, apply_revocation, find_keys(msg).
 Data: encrypt / encrypt_each / decrypt / sign_detached / sign_message /
 verify_detached; results are Decrypted and Verification objects.
 Mail: is_encrypted / is_signed / has_*_parts / decrypt_message /
-verify_message / strip_signature for input in any form; sign_mime /
+verify_message / signed_content (what signatures cover: the one
+definition of "signed") / strip_signature for input in any form; sign_mime /
 encrypt_mime / encrypt_mime_each (RFC 3156, RFC 9788 protected headers)
 and clearsign / sign_inline for output.
 """
@@ -83,6 +84,7 @@ from mailman_pgp.pgp.mime import (
     sign_mime,
     verify_mime,
 )
+from mailman_pgp.pgp.signed import SignedContent, signed_content
 from mailman_pgp.pgp.spec import (
     ALLOWED_PRIMARY_SPECS,
     ALLOWED_SUB_SPECS,
@@ -117,6 +119,7 @@ __all__ = [
     'PacketError',
     'Revocation',
     'SignatureError',
+    'SignedContent',
     'UnsupportedError',
     'Usability',
     'Verification',
@@ -159,6 +162,7 @@ __all__ = [
     'sign_inline',
     'sign_message',
     'sign_mime',
+    'signed_content',
     'signature_form',
     'strip_inline_signature',
     'strip_signature',

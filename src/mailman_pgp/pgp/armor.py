@@ -139,6 +139,9 @@ class ArmorBlock:
     # For SIGNED MESSAGE: the (undash-escaped) cleartext and Hash: values.
     cleartext: str | None = None
     hashes: list = field(default_factory=list)
+    # For SIGNED MESSAGE: names of header lines other than Hash: above the
+    # cleartext (no signature covers them).
+    other_headers: list = field(default_factory=list)
 
 
 @public
@@ -264,7 +267,7 @@ def find_blocks(text) -> list:
                              'please send the message in one piece.')
         if kind == SIGNED_MESSAGE:
             j = i + 1
-            hashes = []
+            hashes, other = [], []
             while j < len(stripped) and stripped[j].strip():
                 hm = _HEADER.match(stripped[j])
                 if hm is None:
@@ -272,6 +275,8 @@ def find_blocks(text) -> list:
                                      'malformed header.')
                 if hm.group(1) == 'Hash':
                     hashes.extend(h.strip() for h in hm.group(2).split(','))
+                else:
+                    other.append(hm.group(1))
                 j += 1
             j += 1
             k = j
@@ -284,7 +289,7 @@ def find_blocks(text) -> list:
             cleartext = '\r\n'.join(_undash(stripped[j:k]))
             data, headers, i = _parse_body(stripped, k + 1, SIGNATURE)
             blocks.append(ArmorBlock(SIGNED_MESSAGE, data, headers, start,
-                                     offsets[i], cleartext, hashes))
+                                     offsets[i], cleartext, hashes, other))
             continue
         data, headers, i = _parse_body(stripped, i + 1, kind)
         blocks.append(ArmorBlock(kind, data, headers, start, offsets[i]))

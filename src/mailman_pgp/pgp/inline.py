@@ -13,14 +13,14 @@ from email.message import Message
 
 from public import public
 
-from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._email import decoded_text, set_text
 from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE, parse_inner
 from mailman_pgp.pgp.armor import MESSAGE, SIGNATURE, SIGNED_MESSAGE, armor, find_blocks
 from mailman_pgp.pgp.crypto import SIGN_HASH, _make_sig, decrypt
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, PGPError
 from mailman_pgp.pgp.mime import DecryptedMessage
-from mailman_pgp.pgp.verify import as_keys, verify_raw
+from mailman_pgp.pgp.signed import (
+    SignedContent, inline_content, is_encrypted_block, is_whole, leaf_pairs)
 
 _TAG = re.compile(r'<[^>]*>')
 _BR = re.compile(r'<br\s*/?>|</p>|</div>', re.IGNORECASE)
@@ -47,26 +47,11 @@ def _blocks(part):
         return '', 'us-ascii', []
 
 
-def _whole(text, block):
-    """True if block is all there is in text, whitespace aside."""
-    return not text[:block.start].strip() and not text[block.end:].strip()
-
-
-def _is_encrypted_block(block):
-    if block.kind != MESSAGE:
-        return False
-    try:
-        first = next(P.iter_packets(block.data))
-    except PGPError:
-        return False
-    return first.tag in (P.PKESK, P.SKESK, P.SEIPD, P.SED, P.AEAD)
-
-
 @public
 @guarded
 def has_inline_encrypted(msg: Message) -> bool:
     """Any text part holds an armored encrypted block."""
-    return any(_is_encrypted_block(b) for part in _text_leaves(msg)
+    return any(is_encrypted_block(b) for part in _text_leaves(msg)
                for b in _blocks(part)[2])
 
 
@@ -83,8 +68,8 @@ def is_inline_encrypted(msg: Message) -> bool:
         text, _, blocks = _blocks(part)
         if not text.strip():
             continue
-        if len(blocks) != 1 or not _is_encrypted_block(blocks[0]) \
-                or not _whole(text, blocks[0]):
+        if len(blocks) != 1 or not is_encrypted_block(blocks[0]) \
+                or not is_whole(text, blocks[0]):
             return False
     return has_inline_encrypted(msg)
 
@@ -93,7 +78,7 @@ def is_inline_encrypted(msg: Message) -> bool:
 @guarded
 def has_inline_signed(msg: Message) -> bool:
     return any(b.kind == SIGNED_MESSAGE or (b.kind == MESSAGE and not
-                                            _is_encrypted_block(b))
+                                            is_encrypted_block(b))
                for part in _text_leaves(msg) for b in _blocks(part)[2])
 
 
@@ -101,55 +86,18 @@ def has_inline_signed(msg: Message) -> bool:
 @guarded
 def is_inline_signed(msg: Message) -> bool:
     """Every part is wholly a clearsigned (or opaque signed) block."""
-    leaves = [p for p in msg.walk() if not p.is_multipart()]
-    for part in leaves:
-        if part.get_content_maintype() != 'text':
-            return False
-        text, _, blocks = _blocks(part)
-        if not text.strip():
-            continue
-        if len(blocks) != 1 or not _whole(text, blocks[0]) or \
-                blocks[0].kind not in (SIGNED_MESSAGE, MESSAGE) or \
-                _is_encrypted_block(blocks[0]):
-            return False
-    return has_inline_signed(msg)
-
-
-def _cleartext_bytes(cleartext: str, charset: str) -> bytes:
-    lines = cleartext.split('\r\n')
-    data = '\r\n'.join(line.rstrip(' \t') for line in lines)
-    try:
-        return data.encode(charset)
-    except (LookupError, ValueError):
-        return data.encode('utf-8')
-
-
-def _signed_pairs(msg):
-    pairs = []
-    for part in _text_leaves(msg):
-        _text, charset, blocks = _blocks(part)
-        for block in blocks:
-            if block.kind == SIGNED_MESSAGE:
-                data = _cleartext_bytes(block.cleartext, charset)
-                for p in P.iter_packets(block.data):
-                    if p.tag == P.SIGNATURE and p.version == 4:
-                        pairs.append((data, p.raw))
-            elif block.kind == MESSAGE and not _is_encrypted_block(block):
-                inner = parse_inner(block.data)
-                for raw in inner.signatures:
-                    pairs.append((inner.literal or b'', raw))
-    return pairs
+    content = inline_content(msg)
+    return content.form == 'inline' and not content.unsigned
 
 
 @public
 @guarded
 def verify_inline(msg: Message, keys, now=None) -> list:
     """One Verification per inline signature in msg's text parts."""
-    keys = as_keys(keys)
-    pairs = _signed_pairs(msg)
-    if not pairs:
+    content = inline_content(msg)
+    if not content.pairs:
         raise MessageFormatError('The message has no inline signature.')
-    return [verify_raw(raw, data, keys, now) for data, raw in pairs]
+    return content.verify(keys, now)
 
 
 @public
@@ -177,7 +125,7 @@ def _signed_text(block, charset):
     """The text a signed block carries, or None if it is not signed."""
     if block.kind == SIGNED_MESSAGE:
         return block.cleartext.replace('\r\n', '\n') + '\n'
-    if block.kind != MESSAGE or _is_encrypted_block(block):
+    if block.kind != MESSAGE or is_encrypted_block(block):
         return None
     try:
         data = parse_inner(block.data).literal
@@ -215,21 +163,28 @@ def decrypt_inline(msg: Message, keys, *,
             'The message mixes encrypted and unencrypted parts and is not '
             'decrypted; please encrypt the whole message.')
     msg = copy.deepcopy(msg)
-    pairs = []
+    content = SignedContent('inline')
     cache = {}
-    for part in list(_text_leaves(msg)):
+    leaves = [p for p in msg.walk() if not p.is_multipart()]
+    for index, part in enumerate(leaves, 1):
         _text, charset, blocks = _blocks(part)
         if not blocks:
             continue
         key = blocks[0].data
         if key not in cache:
             cache[key] = _decrypt_text(blocks[0], keys, max_size, charset)
-            result, plain = cache[key]
-            pairs.extend((result.data, raw) for raw in result.signatures)
-        _, plain = cache[key]
+        result, plain = cache[key]
         set_text(part, plain, 'plain')
+        if result.signatures:
+            # Signed inside the encryption: the whole block is covered.
+            content.add((result.data, raw) for raw in result.signatures)
+        else:
+            # Encrypted only: its text must itself be wholly a signed block.
+            content.add(*leaf_pairs(part, index))
+    if not content.pairs:
+        content.form = None
     _collapse_alternatives(msg)
-    return DecryptedMessage(msg, pairs, {})
+    return DecryptedMessage(msg, content, {})
 
 
 def _collapse_alternatives(msg):

@@ -19,16 +19,14 @@ from mailman_pgp.pgp.inline import (
     has_inline_encrypted,
     has_inline_signed,
     is_inline_encrypted,
-    is_inline_signed,
     strip_inline_signature,
-    verify_inline,
 )
 from mailman_pgp.pgp.mime import (
     decrypt_mime,
     is_mime_encrypted,
     is_mime_signed,
-    verify_mime,
 )
+from mailman_pgp.pgp.signed import signed_content
 
 
 @public
@@ -48,7 +46,9 @@ def has_encrypted_parts(msg: Message) -> bool:
 @public
 @guarded
 def is_signed(msg: Message) -> bool:
-    return is_mime_signed(msg) or is_inline_signed(msg)
+    """Everything in msg is covered by signatures (see signed.py)."""
+    content = signed_content(msg)
+    return content.form is not None and not content.unsigned
 
 
 @public
@@ -60,12 +60,8 @@ def has_signed_parts(msg: Message) -> bool:
 @public
 @guarded
 def signature_form(msg: Message) -> str | None:
-    """'mime', 'inline' or None."""
-    if is_mime_signed(msg):
-        return 'mime'
-    if is_inline_signed(msg):
-        return 'inline'
-    return None
+    """'mime', 'inline' or None (no signature at all)."""
+    return signed_content(msg).form
 
 
 @public
@@ -90,11 +86,10 @@ def decrypt_message(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
 def verify_message(msg: Message, keys, now=None) -> list:
     """One Verification per signature of a PGP/MIME (also several
     signatures) or inline signed message."""
-    if is_mime_signed(msg):
-        return verify_mime(msg, keys, now)
-    if has_inline_signed(msg):
-        return verify_inline(msg, keys, now)
-    raise MessageFormatError('The message is not signed.')
+    content = signed_content(msg)
+    if content.form is None:
+        raise MessageFormatError('The message is not signed.')
+    return content.verify(keys, now)
 
 
 @public

@@ -22,24 +22,15 @@ from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE
 from mailman_pgp.pgp.crypto import MICALG, decrypt, encrypt, encrypt_each, sign_detached
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, SignatureError
 from mailman_pgp.pgp.headers import apply_protected_headers, protect
-from mailman_pgp.pgp.verify import as_keys, signature_packets, verify_raw
+from mailman_pgp.pgp.signed import (
+    SIG_TYPE, SignedContent, covering, is_mime_signed, mime_content,
+    signed_content)
 
-SIG_TYPE = 'application/pgp-signature'
 ENC_TYPE = 'application/pgp-encrypted'
 
 
 def _protocol(msg):
     return str(msg.get_param('protocol') or '').lower()
-
-
-@public
-@guarded
-def is_mime_signed(msg: Message) -> bool:
-    """multipart/signed with a PGP signature protocol (also multisig)."""
-    return (msg.get_content_type() == 'multipart/signed'
-            and _protocol(msg) in (SIG_TYPE, 'multipart/mixed')
-            and isinstance(msg.get_payload(), list)
-            and len(msg.get_payload()) >= 2)
 
 
 @public
@@ -53,49 +44,13 @@ def is_mime_encrypted(msg: Message) -> bool:
     return isinstance(payload, list) and len(payload) == 2
 
 
-def _signature_parts(msg):
-    out = []
-    for part in msg.get_payload()[1:]:
-        for leaf in part.walk():
-            if leaf.get_content_type() == SIG_TYPE:
-                out.append(leaf)
-    return out
-
-
-@public
-@dataclass
-class SignedParts:
-    """The data a multipart/signed covers and its raw signature packets."""
-    data: bytes
-    signatures: list = field(default_factory=list, repr=False)
-
-    def verify(self, keys, now=None) -> list:
-        keys = as_keys(keys)
-        return [verify_raw(raw, self.data, keys, now)
-                for raw in self.signatures]
-
-
-@public
-@guarded
-def mime_signed_parts(msg: Message) -> SignedParts:
-    """Signed data and every signature of a multipart/signed message."""
-    if not is_mime_signed(msg):
-        raise MessageFormatError('The message is not PGP/MIME signed.')
-    data = canonical(msg.get_payload()[0])
-    raws = []
-    for part in _signature_parts(msg):
-        raws.extend(signature_packets(part.get_payload(decode=True) or b''))
-    if not raws:
-        raise MessageFormatError('The PGP/MIME signed message has no '
-                                 'signature part.')
-    return SignedParts(data, raws)
-
-
 @public
 @guarded
 def verify_mime(msg: Message, keys, now=None) -> list:
     """One Verification per signature of a multipart/signed message."""
-    return mime_signed_parts(msg).verify(keys, now)
+    if not is_mime_signed(msg):
+        raise MessageFormatError('The message is not PGP/MIME signed.')
+    return mime_content(msg).verify(keys, now)
 
 
 @public
@@ -188,32 +143,19 @@ def encrypt_mime_each(msg: Message, recipient_groups, *, sign_with=None,
 @dataclass
 class DecryptedMessage:
     """A decrypted message with outer headers and protected headers
-    restored, and the signatures to check once the sender's key is known.
-    """
+    restored, and what its signatures cover (checked once the sender's key
+    is known)."""
     message: Message
-    # (signed data, raw signature packet) pairs found inside the encryption.
-    signatures: list = field(default_factory=list, repr=False)
+    content: SignedContent = field(default_factory=SignedContent)
     protected_headers: dict = field(default_factory=dict)
 
     @property
     def is_signed(self) -> bool:
-        from mailman_pgp.pgp.inline import has_inline_signed
-        return (bool(self.signatures) or is_mime_signed(self.message)
-                or has_inline_signed(self.message))
+        return self.content.form is not None
 
     def verify(self, keys, now=None) -> list:
-        """Verifications of the combined (6.2) and nested (6.1) signatures.
-        """
-        keys = as_keys(keys)
-        out = [verify_raw(raw, data, keys, now)
-               for data, raw in self.signatures]
-        if is_mime_signed(self.message):
-            out.extend(verify_mime(self.message, keys, now))
-        else:
-            from mailman_pgp.pgp.inline import has_inline_signed, verify_inline
-            if has_inline_signed(self.message):
-                out.extend(verify_inline(self.message, keys, now))
-        return out
+        """Verifications of every signature, inside and within."""
+        return self.content.verify(keys, now)
 
 
 @public
@@ -234,5 +176,9 @@ def decrypt_mime(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
     target = inner.get_payload()[0] if nested else inner
     protected = apply_protected_headers(out, target,
                                         modify_payload=not nested)
-    return DecryptedMessage(
-        out, [(result.data, raw) for raw in result.signatures], protected)
+    if result.signatures:
+        # Signed inside the encryption (RFC 3156 6.2): all of it covered.
+        content = covering(result.data, result.signatures, inner)
+    else:
+        content = signed_content(inner)
+    return DecryptedMessage(out, content, protected)

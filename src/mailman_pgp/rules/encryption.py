@@ -6,7 +6,7 @@ from mailman.interfaces.rules import IRule
 from public import public
 from zope.interface import implementer
 
-from mailman_pgp.rules.moderate import record_action
+from mailman_pgp.rules.moderate import hold_unexamined, record_action
 
 
 @public
@@ -23,8 +23,10 @@ class PGPEncryption:
         from mailman_pgp.model import PGPMailingList
         pgp_list = PGPMailingList.for_list(mlist)
         result = msgdata.get('pgp')
-        if pgp_list is None or result is None:
+        if pgp_list is None:
             return False
+        if result is None:
+            return hold_unexamined(mlist, msg, msgdata)
         action = pgp_list.nonencrypted_msg_action
         with _.defer_translation():
             if result['decrypt_error']:

@@ -13,52 +13,77 @@ from mailman.interfaces.rules import IRule
 from public import public
 from zope.interface import implementer
 
-from mailman_pgp.rules.moderate import record_action
+from mailman_pgp.rules.moderate import hold_unexamined, record_action
 
 
 log = logging.getLogger('mailman.plugins.pgp')
 
 
-def _problem(pgp_list, result):
-    """(action, reason) of the first failed check, or None."""
+@public
+def signature_problem(result: dict, *, inline_allowed: bool = True
+                      ) -> tuple[str, str] | None:
+    """The first failed check of an examined message, or None when every
+    word members receive is signed by the sender's confirmed key.
+
+    :return: (the list setting whose action applies, the reason).
+    """
     signatures = result['signatures']
     key = result['sender_key']
     with _.defer_translation():
         if not result['signed']:
-            return (pgp_list.unsigned_msg_action,
+            return ('unsigned_msg_action',
                     _('The message is not signed; sign it with your '
                       'confirmed key'))
-        if result['signed'] == 'inline':
-            reason = _('The message is signed with inline PGP; use PGP/MIME')
-            if pgp_list.inline_pgp_action.name != 'defer':
-                return pgp_list.inline_pgp_action, reason
+        if result.get('unsigned_parts'):
+            # Unsigned content must not ride along under a good signature.
+            return ('unsigned_msg_action',
+                    _('Only part of the message is signed; sign the whole '
+                      'message with your confirmed key (not signed: {})')
+                    .format('; '.join(result['unsigned_parts'][:5])))
+        if result['signed'] == 'inline' and not inline_allowed:
+            return ('inline_pgp_action',
+                    _('The message is signed with inline PGP; use PGP/MIME'))
         if key is None:
-            return (pgp_list.invalid_sig_action,
+            return ('invalid_sig_action',
                     _('You have no confirmed key on this list, so your '
                       'signature cannot be checked'))
         if result.get('signature_error') or not signatures:
-            return (pgp_list.invalid_sig_action,
+            return ('invalid_sig_action',
                     _('The signature is malformed: {}').format(
                         result.get('signature_error') or 'none found'))
         for signature in signatures:
             if signature['status'] == 'unknown':
-                return (pgp_list.invalid_sig_action,
+                return ('invalid_sig_action',
                         _('Signature made by key {}, but your confirmed key '
                           'is {}').format(signature['fingerprint']
                                           or signature['keyid'], key))
         for signature in signatures:
             if signature['status'] == 'invalid':
-                return (pgp_list.invalid_sig_action,
+                return ('invalid_sig_action',
                         _('The signature by your key {} does not verify: '
                           'the message was changed after signing').format(
                               key))
         if any(s['status'] == 'expired' for s in signatures):
-            return (pgp_list.expired_sig_action,
+            return ('expired_sig_action',
                     _('The signature or your key {} has expired').format(key))
         if any(s['status'] == 'revoked' for s in signatures):
-            return (pgp_list.revoked_sig_action,
+            return ('revoked_sig_action',
                     _('Your key {} has been revoked').format(key))
+        if any(s['status'] != 'good' for s in signatures):
+            return ('invalid_sig_action',
+                    _('A signature on the message is not good'))
     return None
+
+
+def _problem(pgp_list, result):
+    """(action, reason) of the first failed check, or None."""
+    # 'defer' and 'accept' allow the inline form; its signatures still
+    # decide, as for PGP/MIME.
+    problem = signature_problem(result, inline_allowed=(
+        pgp_list.inline_pgp_action.name in ('defer', 'accept')))
+    if problem is None:
+        return None
+    return getattr(pgp_list, problem[0]), problem[1]
 
 
 @public
@@ -75,8 +100,12 @@ class PGPSignature:
         from mailman_pgp.model import PGPMailingList, PGPSigHash
         pgp_list = PGPMailingList.for_list(mlist)
         result = msgdata.get('pgp')
-        if pgp_list is None or result is None or result['decrypt_error']:
+        if pgp_list is None:
             return False
+        if result is None:
+            return hold_unexamined(mlist, msg, msgdata)
+        if result['decrypt_error']:
+            return False        # the pgp-encryption rule refuses it
         problem = _problem(pgp_list, result)
         if problem is not None:
             return record_action(msgdata, problem[0], msg.sender, problem[1])

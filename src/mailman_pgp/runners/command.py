@@ -64,7 +64,8 @@ def _may_command(msg, msgdata) -> bool:
     a ``key`` command (those check their own signatures and never quote
     the mail).
     """
-    if any(s['status'] == 'good' for s in msgdata['pgp']['signatures']):
+    from mailman_pgp.rules.signature import signature_problem
+    if signature_problem(msgdata['pgp']) is None:
         return True
     words = _first_words(msg)
     return 'key' in words[:2] or 'key' in words[2:4]

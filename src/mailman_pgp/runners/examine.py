@@ -13,7 +13,7 @@ from public import public
 
 from mailman_pgp.pgp import (
     PGPError, decrypt_message, has_encrypted_parts, is_encrypted,
-    is_mime_encrypted, signature_form, verify_message)
+    signed_content)
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -93,18 +93,20 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
     :return: the message the rest of Mailman should see (the decrypted one
         when decryption worked, else ``msg``).  ``msgdata['pgp']`` gets:
         encrypted (bool), decrypt_error (str or None), partly_encrypted,
-        signed ('mime', 'inline' or None), signatures (list of dicts with
+        signed ('mime', 'inline' or None), unsigned_parts (what members
+        would receive that no signature covers), signatures (list of dicts with
         status, keyid, fingerprint, digest), signature_error (a malformed
-        signature), sender_key (fingerprint or None).  The message as received is kept in ``pgp_original`` so a
+        signature), sender_key (fingerprint or None).  With keep_signed_data,
+        ``msgdata['pgp_signed']`` keeps the SignedContent so the key commands
+        can check it against other keys.  The message as received is kept
+        in ``pgp_original`` so a
         rejection can return it without revealing the plaintext.
     """
     result = dict(encrypted=False, decrypt_error=None, partly_encrypted=False,
-                  signed=None, signatures=[], signature_error=None,
-                  sender_key=None)
+                  signed=None, unsigned_parts=[], signatures=[],
+                  signature_error=None, sender_key=None)
     message_id = msg.get('message-id', 'n/a')
-    seen = msg
-    verifications = []
-    key = None
+    seen, content = msg, None
     if is_encrypted(msg):
         result['encrypted'] = True
         msgdata['pgp_original'] = msg.as_string()
@@ -115,38 +117,28 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
             result['decrypt_error'] = str(error)
             log.warning('%s: message %s not decrypted: %s', mlist.list_id,
                         message_id, error)
-            decrypted = None
-        if decrypted is not None:
+        else:
             seen = _as_mailman_message(decrypted.message, msg)
-            key = sender_key(seen)
-            keys = [key] if key else []
-            if keep_signed_data and decrypted.signatures:
-                msgdata['pgp_signed_pairs'] = list(decrypted.signatures)
-            if decrypted.is_signed:
-                # Signed inside inline (not PGP/MIME) encryption, as
-                # Mailvelope and pasted gpg output do, is inline PGP.
-                result['signed'] = 'mime' if is_mime_encrypted(msg) \
-                    else 'inline'
-                verifications = _verify(decrypted.verify, keys, result)
-            elif signature_form(seen):
-                result['signed'] = signature_form(seen)
-                verifications = _verify(
-                    lambda keys: verify_message(seen, keys), keys, result)
+            content = decrypted.content
     else:
         result['partly_encrypted'] = has_encrypted_parts(msg)
-        key = sender_key(msg)
-        result['signed'] = signature_form(msg)
-        if result['signed']:
-            verifications = _verify(
-                lambda keys: verify_message(msg, keys),
-                [key] if key else [], result)
+        content = signed_content(msg)
+    key = sender_key(seen) if content is not None else None
+    verifications = []
+    if content is not None and content.form is not None:
+        result['signed'] = content.form
+        result['unsigned_parts'] = list(content.unsigned)
+        if keep_signed_data:
+            msgdata['pgp_signed'] = content
+        verifications = _verify(content.verify, [key] if key else [], result)
     result['sender_key'] = key.fingerprint if key is not None else None
     result['signatures'] = _signature_results(verifications)
     msgdata['pgp'] = result
-    log.info('%s: message %s: encrypted=%s signed=%s signatures=%s '
+    log.info('%s: message %s: encrypted=%s signed=%s%s signatures=%s '
              'sender key %s', mlist.list_id, message_id, result['encrypted'],
-             result['signed'], ','.join(
-                 '{}:{}'.format(s['status'], s['fingerprint'] or s['keyid'])
-                 for s in result['signatures']) or '-',
+             result['signed'], ' (partly)' if result['unsigned_parts'] else '',
+             ','.join('{}:{}'.format(s['status'], s['fingerprint']
+                                     or s['keyid'])
+                      for s in result['signatures']) or '-',
              result['sender_key'] or '-')
     return seen

@@ -1,0 +1,217 @@
+"""What a message's signatures cover: the one definition of "signed".
+
+A message is signed only when everything members will receive (after
+decryption, protected headers aside) is covered byte for byte by a
+signature: the whole payload (a signature inside the encryption, or a
+multipart/signed of exactly two parts), or every text leaf being wholly one
+signed block.  Whatever no signature covers (free text around a clearsigned
+block, a third part, HTML, an attachment, armor header lines) is named in
+``unsigned``; such a message is partially signed, and the rules treat it as
+unsigned.  Every path that asks "is this signed, and by whom" (posts, key
+commands, held posts) uses this module.
+"""
+
+from dataclasses import dataclass, field
+from email.message import Message
+
+from public import public
+
+from mailman_pgp.pgp import packets as P
+from mailman_pgp.pgp._email import canonical, decoded_text
+from mailman_pgp.pgp._inner import parse_inner
+from mailman_pgp.pgp.armor import MESSAGE, SIGNED_MESSAGE, find_blocks
+from mailman_pgp.pgp.errors import (
+    MessageFormatError, PGPError, SignatureError, guarded)
+from mailman_pgp.pgp.verify import as_keys, signature_packets, verify_raw
+
+SIG_TYPE = 'application/pgp-signature'
+
+
+@public
+@dataclass
+class SignedContent:
+    """The signatures of a message, the bytes each covers, and what no
+    signature covers."""
+    form: str | None = None       # 'mime', 'inline' or None (no signature)
+    # (signed data, raw signature packet) pairs.
+    pairs: list = field(default_factory=list, repr=False)
+    # What members would receive that no signature covers, in words.
+    unsigned: list = field(default_factory=list)
+    # Why the signatures could not be read (a malformed signature part).
+    error: str | None = None
+
+    def add(self, pairs, why: str | None = None) -> None:
+        """Take a leaf's signatures (each once) or what it lacks."""
+        self.pairs.extend(pair for pair in pairs if pair not in self.pairs)
+        if why:
+            self.unsigned.append(why)
+
+    @property
+    def partial(self) -> bool:
+        """Some of the content is signed, some is not."""
+        return bool(self.pairs) and bool(self.unsigned)
+
+    def verify(self, keys, now=None) -> list:
+        """One Verification per signature."""
+        if self.error:
+            raise SignatureError(self.error)
+        keys = as_keys(keys)
+        return [verify_raw(raw, data, keys, now) for data, raw in self.pairs]
+
+
+def _label(part: Message, index: int) -> str:
+    name = part.get_filename()
+    return 'part {} ({}{})'.format(
+        index, part.get_content_type(),
+        ', "{}"'.format(name[:60]) if name else '')
+
+
+def is_whole(text: str, block) -> bool:
+    """True if block is all there is in text, whitespace aside."""
+    return not text[:block.start].strip() and not text[block.end:].strip()
+
+
+def is_encrypted_block(block) -> bool:
+    if block.kind != MESSAGE:
+        return False
+    try:
+        first = next(P.iter_packets(block.data))
+    except (PGPError, StopIteration):
+        return False
+    return first.tag in (P.PKESK, P.SKESK, P.SEIPD, P.SED, P.AEAD)
+
+
+def cleartext_bytes(cleartext: str, charset: str) -> bytes:
+    """The bytes a cleartext signature covers (RFC 9580 section 7.2)."""
+    lines = cleartext.split('\r\n')
+    data = '\r\n'.join(line.rstrip(' \t') for line in lines)
+    try:
+        return data.encode(charset)
+    except (LookupError, ValueError):
+        return data.encode('utf-8')
+
+
+def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
+    """(pairs, None) for a signed block, ([], why) for anything else."""
+    if block.kind == SIGNED_MESSAGE:
+        if block.other_headers or block.headers:
+            names = sorted(set(block.other_headers) | set(block.headers))
+            return [], 'the armor header lines ({}) of the signed block in ' \
+                '{}'.format(', '.join(names), label)
+        data = cleartext_bytes(block.cleartext, charset)
+        raws = [p.raw for p in P.iter_packets(block.data)
+                if p.tag == P.SIGNATURE and p.version == 4]
+        if not raws:
+            return [], 'the signed block in {} has no usable ' \
+                'signature'.format(label)
+        return [(data, raw) for raw in raws], None
+    if block.kind == MESSAGE and not is_encrypted_block(block):
+        if block.headers:
+            return [], 'the armor header lines ({}) of the signed message ' \
+                'in {}'.format(', '.join(sorted(block.headers)), label)
+        inner = parse_inner(block.data)
+        if inner.literal is None or not inner.signatures:
+            return [], 'the armored message in {} carries no ' \
+                'signature'.format(label)
+        return [(inner.literal, raw) for raw in inner.signatures], None
+    return [], '{} is not signed'.format(label)
+
+
+@public
+def leaf_pairs(part: Message, index: int) -> tuple[list, str | None]:
+    """(pairs, None) when a leaf is wholly one signed block (or empty),
+    ([], what is not signed) otherwise."""
+    label = _label(part, index)
+    if part.get_content_maintype() != 'text':
+        return [], '{} is not signed'.format(label)
+    try:
+        text, charset = decoded_text(part)
+    except (PGPError, LookupError, ValueError):
+        return [], '{} cannot be read'.format(label)
+    if not text.strip():
+        return [], None
+    if part.get_content_type() == 'text/html':
+        # A signed block inside HTML covers text, not the markup around it.
+        return [], '{} is HTML, which no inline signature covers'.format(
+            label)
+    try:
+        blocks = find_blocks(text)
+    except PGPError:
+        return [], '{} holds a damaged armored block'.format(label)
+    if not blocks:
+        return [], '{} is not signed'.format(label)
+    if len(blocks) > 1 or not is_whole(text, blocks[0]):
+        return [], 'the text outside the signed block in {}'.format(label)
+    try:
+        return _block_pairs(blocks[0], charset, label)
+    except PGPError:
+        return [], 'the signed block in {} is damaged'.format(label)
+
+
+def _leaves(msg: Message) -> list:
+    return [part for part in msg.walk() if not part.is_multipart()]
+
+
+def inline_content(msg: Message) -> SignedContent:
+    """Every leaf must be wholly one clearsigned or signed armored block."""
+    content = SignedContent('inline')
+    for index, part in enumerate(_leaves(msg), 1):
+        content.add(*leaf_pairs(part, index))
+    if not content.pairs:
+        content.form = None
+    return content
+
+
+def _protocol(msg: Message) -> str:
+    return str(msg.get_param('protocol') or '').lower()
+
+
+@public
+def is_mime_signed(msg: Message) -> bool:
+    """multipart/signed with a PGP signature protocol (also multisig)."""
+    return (msg.get_content_type() == 'multipart/signed'
+            and _protocol(msg) in (SIG_TYPE, 'multipart/mixed')
+            and isinstance(msg.get_payload(), list)
+            and len(msg.get_payload()) >= 2)
+
+
+def mime_content(msg: Message) -> SignedContent:
+    """A multipart/signed covers its first part; it has exactly two."""
+    parts = msg.get_payload()
+    unsigned = ['part {} of the multipart/signed message'.format(i)
+                for i in range(3, len(parts) + 1)]
+    raws = []
+    for index, leaf in enumerate(_leaves(parts[1]), 1):
+        if leaf.get_content_type() == SIG_TYPE:
+            raws.extend(signature_packets(leaf.get_payload(decode=True)
+                                          or b''))
+        else:
+            unsigned.append('{} beside the signature'.format(
+                _label(leaf, index)))
+    if not raws:
+        raise MessageFormatError('The PGP/MIME signed message has no '
+                                 'signature part.')
+    data = canonical(parts[0])
+    return SignedContent('mime', [(data, raw) for raw in raws], unsigned)
+
+
+@public
+@guarded
+def signed_content(msg: Message) -> SignedContent:
+    """What the signatures of ``msg`` (as members will receive it) cover."""
+    if is_mime_signed(msg):
+        try:
+            return mime_content(msg)
+        except PGPError as error:
+            return SignedContent('mime', error=str(error))
+    return inline_content(msg)
+
+
+@public
+def covering(data: bytes, raws: list, inner: Message) -> SignedContent:
+    """Signatures made inside the encryption over the whole decrypted
+    payload ``data`` cover all of it; signatures within it are checked too.
+    """
+    within = signed_content(inner)
+    return SignedContent('mime', [(data, raw) for raw in raws] + within.pairs,
+                         error=within.error)
