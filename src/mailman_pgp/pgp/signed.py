@@ -92,29 +92,30 @@ def cleartext_bytes(cleartext: str, charset: str) -> bytes:
 
 
 def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
-    """(pairs, None) for a signed block, ([], why) for anything else."""
+    """(pairs, None) for a signed block; what it lacks as the second item
+    (with the pairs it does carry, which are checked all the same)."""
     if block.kind == SIGNED_MESSAGE:
-        if block.other_headers or block.headers:
-            names = sorted(set(block.other_headers) | set(block.headers))
-            return [], 'the armor header lines ({}) of the signed block in ' \
-                '{}'.format(', '.join(names), label)
         data = cleartext_bytes(block.cleartext, charset)
-        raws = [p.raw for p in P.iter_packets(block.data)
-                if p.tag == P.SIGNATURE and p.version == 4]
-        if not raws:
+        pairs = [(data, p.raw) for p in P.iter_packets(block.data)
+                 if p.tag == P.SIGNATURE and p.version == 4]
+        if not pairs:
             return [], 'the signed block in {} has no usable ' \
                 'signature'.format(label)
-        return [(data, raw) for raw in raws], None
-    if block.kind == MESSAGE and not is_encrypted_block(block):
-        if block.headers:
-            return [], 'the armor header lines ({}) of the signed message ' \
-                'in {}'.format(', '.join(sorted(block.headers)), label)
+    elif block.kind == MESSAGE and not is_encrypted_block(block):
         inner = parse_inner(block.data)
         if inner.literal is None or not inner.signatures:
             return [], 'the armored message in {} carries no ' \
                 'signature'.format(label)
-        return [(inner.literal, raw) for raw in inner.signatures], None
-    return [], '{} is not signed'.format(label)
+        pairs = [(inner.literal, raw) for raw in inner.signatures]
+    else:
+        return [], '{} is not signed'.format(label)
+    # Armor header lines (Comment:, Version:...) are shown to members and
+    # covered by no signature.
+    names = sorted(set(block.other_headers) | set(block.headers))
+    if names:
+        return pairs, 'the armor header lines ({}) of the signed block in ' \
+            '{}'.format(', '.join(names), label)
+    return pairs, None
 
 
 @public
@@ -130,22 +131,35 @@ def leaf_pairs(part: Message, index: int) -> tuple[list, str | None]:
         return [], '{} cannot be read'.format(label)
     if not text.strip():
         return [], None
-    if part.get_content_type() == 'text/html':
-        # A signed block inside HTML covers text, not the markup around it.
-        return [], '{} is HTML, which no inline signature covers'.format(
-            label)
     try:
         blocks = find_blocks(text)
     except PGPError:
         return [], '{} holds a damaged armored block'.format(label)
+    if part.get_content_type() == 'text/html':
+        # A signed block inside HTML covers text, not the markup around it.
+        return _signatures_in(blocks, charset, label), \
+            '{} is HTML, which no inline signature covers'.format(label)
     if not blocks:
         return [], '{} is not signed'.format(label)
     if len(blocks) > 1 or not is_whole(text, blocks[0]):
-        return [], 'the text outside the signed block in {}'.format(label)
+        return _signatures_in(blocks, charset, label), \
+            'the text outside the signed block in {}'.format(label)
     try:
         return _block_pairs(blocks[0], charset, label)
     except PGPError:
         return [], 'the signed block in {} is damaged'.format(label)
+
+
+def _signatures_in(blocks, charset: str, label: str) -> list:
+    """The signatures of blocks in a leaf that has more than them: they
+    are checked too (a bad one is reported), but cover only themselves."""
+    pairs = []
+    for block in blocks:
+        try:
+            pairs.extend(_block_pairs(block, charset, label)[0])
+        except PGPError:
+            continue
+    return pairs
 
 
 def _leaves(msg: Message) -> list:
