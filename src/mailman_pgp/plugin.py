@@ -61,7 +61,8 @@ class PGPMailman:
 
     def post_hook(self):
         from mailman_pgp.database.schema import ensure_schema
-        from mailman_pgp.wiring import wiring_problems
+        from mailman_pgp.config import site_config
+        from mailman_pgp.wiring import start_refusal, wiring_problems
         from mailman.interfaces.mailinglist import IMailingList
         from mailman.interfaces.subscriptions import ISubscriptionManager
         from zope.component import getGlobalSiteManager
@@ -82,6 +83,12 @@ class PGPMailman:
         config.chains['hold'] = PGPHoldChain()
         for problem in wiring_problems(config):
             log.error('mailman.cfg: %s', problem)
+        refusal = start_refusal(config,
+                                site_config().misc.allow_unchecked_start)
+        if refusal is not None:
+            log.error('%s', refusal)
+            print(refusal, file=sys.stderr)
+            raise SystemExit(1)
 
     @property
     def resource(self):

@@ -6,6 +6,7 @@ logs them at start-up and ``mailman pgp check`` prints them.
 
 import os
 import stat
+import sys
 
 from lazr.config import as_boolean
 from public import public
@@ -42,6 +43,11 @@ REQUIRED = (
 )
 
 
+# Without these lines PGP list posts would go unchecked ([runner.in]) or
+# out in clear ([mta] outgoing): `mailman start` refuses to run.
+UNSAFE_WITHOUT = frozenset({('runner.in', 'class'), ('mta', 'outgoing')})
+
+
 def _value(config, section: str, option: str) -> str | None:
     try:
         return str(getattr(config, section)[option]).strip()
@@ -60,21 +66,55 @@ def _same(option: str, actual: str | None, expected: str) -> bool:
     return actual == expected
 
 
+def _problem(config, section, option, expected, why) -> str | None:
+    actual = _value(config, section, option)
+    if not _same(option, actual, expected):
+        shown = 'missing' if not actual else 'is {!r}'.format(actual)
+        return '[{}] {}: {}; set it to {} ({} without it)'.format(
+            section, option, shown, expected, why)
+    if option in ('class', 'outgoing') and not _importable(actual):
+        return ('[{}] {}: {} cannot be imported; is mailman-pgp installed '
+                'in the Python that runs Mailman?'.format(
+                    section, option, actual))
+    return None
+
+
 @public
-def wiring_problems(config) -> list[str]:
-    """The mailman.cfg lines that are missing or wrong, each with its fix."""
+def wiring_problems(config, only=None) -> list[str]:
+    """The mailman.cfg lines that are missing or wrong, each with its fix
+    (of the (section, option) pairs in ``only``, if given)."""
     problems = []
     for section, option, expected, why in REQUIRED:
-        actual = _value(config, section, option)
-        if not _same(option, actual, expected):
-            shown = 'missing' if not actual else 'is {!r}'.format(actual)
-            problems.append('[{}] {}: {}; set it to {} ({} without it)'.format(
-                section, option, shown, expected, why))
-        elif option in ('class', 'outgoing') and not _importable(actual):
-            problems.append('[{}] {}: {} cannot be imported; is mailman-pgp '
-                            'installed in the Python that runs Mailman?'
-                            .format(section, option, actual))
+        if only is not None and (section, option) not in only:
+            continue
+        problem = _problem(config, section, option, expected, why)
+        if problem is not None:
+            problems.append(problem)
     return problems
+
+
+@public
+def start_refusal(config, allowed: bool) -> str | None:
+    """Why ``mailman start`` (and its master and runners) must not run, or
+    None: a wiring that would leave PGP lists unchecked fails closed."""
+    if allowed or not _starting():
+        return None
+    problems = wiring_problems(config, only=UNSAFE_WITHOUT)
+    if not problems:
+        return None
+    return ('mailman-pgp refuses to start: PGP lists would not be checked '
+            'or would be delivered in clear.  Fix mailman.cfg:\n  {}\n(or, '
+            'knowing why, set [misc] allow_unchecked_start: yes in the '
+            'mailman-pgp configuration; PGP list posts are then held).'
+            .format('\n  '.join(problems)))
+
+
+def _starting() -> bool:
+    """This process is `mailman start`, the master or a runner."""
+    program = os.path.basename(sys.argv[0] if sys.argv else '')
+    if program in ('master', 'runner'):
+        return True
+    return program == 'mailman' and 'start' in sys.argv[1:]
 
 
 def _importable(dotted: str) -> bool:

@@ -129,6 +129,7 @@ SCHEMA: dict[str, dict[str, Option]] = {
     'misc': {
         'change_request_lifetime': Option('duration', _duration),
         'collect_sig_hashes': Option('yes/no', _boolean),
+        'allow_unchecked_start': Option('yes/no', _boolean),
     },
     'rest': {
         'allow_read_private_key': Option('yes/no', _boolean),
