@@ -81,6 +81,9 @@ class PGPMailman:
         # PGP post goes back (or is stored) encrypted, never in clear.
         config.chains['reject'] = PGPRejectChain()
         config.chains['hold'] = PGPHoldChain()
+        # No archiver but the encrypted ones, and no digests, for PGP lists.
+        from mailman_pgp.archivers.guard import guard_clear_stores
+        guard_clear_stores()
         for problem in wiring_problems(config):
             log.error('mailman.cfg: %s', problem)
         refusal = start_refusal(config,

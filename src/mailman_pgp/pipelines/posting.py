@@ -10,7 +10,10 @@ class PGPPostingPipeline(PostingPipeline):
     name = 'pgp-posting-pipeline'
     description = _('The PGP posting pipeline: decrypts approved held '
                     'posts, strips the poster\'s signature if the list says '
-                    'so, then the built-in posting pipeline.')
+                    'so, then the built-in posting pipeline without '
+                    'digests.')
 
+    # Digests would keep the posts in clear: never collected.
     _default_handlers = ('pgp-decrypt-approved', 'pgp-signature-strip') + \
-        PostingPipeline._default_handlers
+        tuple('pgp-no-digest' if name == 'to-digest' else name
+              for name in PostingPipeline._default_handlers)

@@ -16,7 +16,10 @@ class PGPStyleMixin:
     """Make a list a PGP list: chain, pipeline, settings row, key pair."""
 
     def apply(self, mailing_list):
-        super().apply(mailing_list)
+        from mailman_pgp.archivers.guard import restyling
+        with restyling():
+            # Mailman's own style turns digests on; ours off just below.
+            super().apply(mailing_list)
         # Imported here: styles are imported before logging and the
         # database exist (Mailman's initialize_1).
         from mailman_pgp.config import site_config
