@@ -149,10 +149,12 @@ def _stop_leftover_gpg_homes():
     import glob
     import shutil
     import subprocess
-    pattern = os.path.join(tempfile.gettempdir(), 'mmpgp-subscriber-*')
+    from mailman_pgp.testing.gpg import home_prefix
+    # Only homes this run made: a demo or another test run beside it keeps
+    # its own.
+    pattern = os.path.join(tempfile.gettempdir(), home_prefix() + '*')
     for home in glob.glob(pattern):
         info = os.stat(home)
-        # Only homes this run made (a demo running beside it keeps its own).
         if info.st_uid == os.getuid() and info.st_ctime >= _STARTED:
             subprocess.run(['gpgconf', '--homedir', home, '--kill', 'all'],
                            capture_output=True, check=False)

@@ -87,6 +87,31 @@ class TestKeyChange(MemberTestCase):
         self.assertIn('Sign the key change request with your current key',
                       results_text(outbox(), self.anne.email))
 
+    def test_key_attached_outside_the_signature_refused(self):
+        # Eve holds a text Anne clearsigned once and attaches her own key
+        # beside it: were the attachment accepted, Eve would then prove
+        # possession of "Anne's new key" and take over her address.
+        from email.mime.application import MIMEApplication
+        from email.mime.multipart import MIMEMultipart
+        from email.mime.text import MIMEText
+        from email.policy import SMTP
+        eve = Subscriber('eve@example.com', 'Eve')
+        self.addCleanup(eve.close)
+        inner = MIMEMultipart('mixed')
+        inner.attach(MIMEText(self.anne.gpg(
+            '--clearsign', input='My new key.\n').stdout.decode()))
+        inner.attach(MIMEApplication(eve.public_key(), 'pgp-keys'))
+        eve.import_key(self.list_key.public_armor())
+        armored = eve.gpg('--armor', '--encrypt', '--recipient',
+                          self.list_key.fingerprint,
+                          input=inner.as_bytes(policy=SMTP)).stdout.decode()
+        send_command(self.mlist, self.anne.wrap_encrypted(
+            armored, 'ant-request@example.com', 'key change'))
+        text = results_text(outbox(), self.anne.email)
+        self.assertIn('Part of the mail is not signed (part 2 '
+                      '(application/pgp-keys) is not signed)', text)
+        self.assertNotIn('Key change request received', text)
+
     def test_replayed_command_refused(self):
         new = Subscriber('anne@example.com', 'Anne')
         self.addCleanup(new.close)

@@ -40,6 +40,13 @@ class Decryption:
 
 
 @public
+def home_prefix() -> str:
+    """Subscribers' GnuPG homes are named by process, so that a test run
+    cleans up its own and never those of another run beside it."""
+    return 'mmpgp-subscriber-{}-'.format(os.getpid())
+
+
+@public
 class Subscriber:
     """One person with a GnuPG keyring and an email address."""
 
@@ -49,7 +56,7 @@ class Subscriber:
         # e.g. '20200101T000000': make and use the key as if it were then.
         self.faked_time = faked_time
         self.name = name or email.split('@')[0].title()
-        self.home = tempfile.mkdtemp(prefix='mmpgp-subscriber-')
+        self.home = tempfile.mkdtemp(prefix=home_prefix())
         os.chmod(self.home, 0o700)
         primary, sub = ALGORITHMS[algorithm]
         uid = '{} <{}>'.format(self.name, email)
