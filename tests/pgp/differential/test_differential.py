@@ -1,0 +1,43 @@
+"""The facade's verdict on each signature of an adversarial corpus equals
+Sequoia's (sqv, sqop verify), on the fast path and on the PGPy path.
+
+The corpus (hand_cases.py, tool_cases.py) holds keys and detached
+signatures built by gpg, sq, sqop and by hand: back-signatures missing or
+forged, subkeys that may not sign, revoked and expired keys, weak RSA,
+weak hashes, every signature type, future and too early signatures,
+critical unknown subpackets and notations, several signatures, text mode,
+wrong issuers, v3 and garbled signatures. A verdict is the number of
+distinct good signatures (verdicts.py). Sequoia judges a signature at its
+creation time; the plugin also wants the key valid now (issue 15), so the
+harness asks Sequoia that too: a signature made now by the same key must
+verify as well. gpg's verdict is printed where it differs from Sequoia's
+and is not used.
+"""
+
+import pytest
+
+from .hand_cases import build
+from .tool_cases import TOOL_CASES
+from .verdicts import facade
+
+HAND = build()
+IDS = [case.id for case in HAND] + list(TOOL_CASES)
+MIN_CASES = 150
+
+
+def test_corpus_size(corpus):
+    print(f'differential corpus: {len(corpus)} cases')
+    assert len(corpus) >= MIN_CASES
+
+
+@pytest.mark.parametrize('path', ['fast', 'pgpy'])
+@pytest.mark.parametrize('case_id', IDS)
+def test_same_verdict_as_sequoia(corpus, case_id, path):
+    if case_id not in corpus:
+        pytest.skip(f'{case_id}: the tool that makes it is not installed')
+    case, ref = corpus[case_id]
+    got = facade(case, path)
+    route = path + (' (fast path applied)' if got.fast_path else '')
+    assert got.good == ref.good, (
+        f'{case_id} [{route}]: Sequoia finds {ref.good} good signature(s)'
+        f' ({ref.detail or "ok"}), the facade {got.good} ({got.detail})')

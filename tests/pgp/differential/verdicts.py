@@ -1,0 +1,139 @@
+"""Verdicts on one case: Sequoia's (sqv, sqop), gpg's and the facade's.
+
+A verdict is the number of good signatures in the case. sqv says whether
+there is at least one (its exit status); sqop prints one line per good
+signature; gpgv prints one GOODSIG status line per good signature. The
+facade answers per signature (verify_detached, as the incoming runner
+does for multipart/signed), on each of its two paths:
+
+- fast: the certificate loaded lazily (load_keys), as the key store does;
+  its usability comes from pgp/_fastkey.py when the key is of the usual
+  shape (else that path itself falls back to PGPy);
+- pgpy: the certificate parsed by PGPy at once (load_keys(lazy=False));
+  its usability comes from pgp/usability.py.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+SQV, SQOP, GPGV = (shutil.which(n) for n in ('sqv', 'sqop', 'gpgv'))
+
+
+@dataclass
+class Reference:
+    sqv: bool
+    sqop: int | None          # good signatures, None when sqop fails
+    gpg: int | None           # GOODSIG lines, None when gpgv is absent
+    detail: str = ''
+    now_ok: bool | None = None  # the key signs now too (None: not asked)
+
+    @property
+    def good(self) -> int:
+        """Sequoia's count of good signatures: sqop's lines, checked
+        against sqv's verdict; none if the key is not valid now."""
+        if self.now_ok is False:
+            return 0
+        if self.sqop is not None and (self.sqop > 0) == self.sqv:
+            return self.sqop
+        return int(self.sqv)
+
+    @property
+    def tools_agree(self) -> bool:
+        return ((self.sqop or 0) > 0) == self.sqv
+
+    @property
+    def gpg_agrees(self) -> bool | None:
+        if self.gpg is None:
+            return None
+        return self.gpg == self.good
+
+
+def _run(cmd, cwd, stdin=None):
+    with open(os.path.join(cwd, stdin), 'rb') if stdin else \
+            open(os.devnull, 'rb') as f:
+        return subprocess.run(cmd, cwd=cwd, stdin=f, capture_output=True,
+                              timeout=60, check=False)
+
+
+def reference(case) -> Reference:
+    """Run sqv, sqop verify and gpgv on the case in a scratch directory."""
+    d = tempfile.mkdtemp(prefix='mmpgp-diff-')
+    try:
+        certs = []
+        for i, blob in enumerate(case.certs):
+            certs.append(f'cert{i}.pgp')
+            with open(os.path.join(d, certs[-1]), 'wb') as f:
+                f.write(blob)
+        with open(os.path.join(d, 'keyring.pgp'), 'wb') as f:
+            f.write(b''.join(case.certs))
+        for name, blob in (('sig', case.sig), ('data', case.data)):
+            with open(os.path.join(d, name), 'wb') as f:
+                f.write(blob)
+        keyring = [a for c in certs for a in ('--keyring', c)]
+        sqv = _run([SQV, *keyring, 'sig', 'data'], d)
+        sqop = _run([SQOP, 'verify', 'sig', *certs], d, 'data')
+        n_sqop = None
+        if sqop.returncode == 0:
+            n_sqop = len([line for line in sqop.stdout.splitlines()
+                          if line.strip()])
+        elif sqop.returncode == 3:      # NO_SIGNATURE: none is good
+            n_sqop = 0
+        n_gpg = None
+        if GPGV:
+            gpg = _run([GPGV, '--homedir', d, '--keyring',
+                        os.path.join(d, 'keyring.pgp'), '--status-fd', '1',
+                        'sig', 'data'], d)
+            n_gpg = sum(1 for line in gpg.stdout.splitlines()
+                        if line.startswith(b'[GNUPG:] GOODSIG '))
+        detail = _last_line(sqv.stderr)
+        now_ok = None
+        if sqv.returncode == 0 and case.now_refused:
+            now_ok, detail = False, 'Sequoia will not sign with the key now'
+        elif sqv.returncode == 0 and case.now_sig is not None:
+            with open(os.path.join(d, 'now.sig'), 'wb') as f:
+                f.write(case.now_sig)
+            now = _run([SQV, *keyring, 'now.sig', 'data'], d)
+            now_ok = now.returncode == 0
+            if not now_ok:
+                detail = 'key not valid now: ' + _last_line(now.stderr)
+        return Reference(sqv.returncode == 0, n_sqop, n_gpg, detail, now_ok)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in
+             stderr.decode('utf-8', 'replace').splitlines()
+             if line.strip() and not line.startswith('WARNING')]
+    return ' '.join(lines[-2:])[:200]
+
+
+@dataclass
+class FacadeVerdict:
+    good: int
+    detail: str               # statuses, or the error
+    fast_path: bool = False   # the fast path really decided usability
+
+
+def facade(case, path: str) -> FacadeVerdict:
+    """The facade's verdict on the case along path 'fast' or 'pgpy'."""
+    from mailman_pgp.pgp import PGPError, clear_key_cache, load_keys
+    from mailman_pgp.pgp import verify_detached
+    clear_key_cache()
+    keys = []
+    try:
+        for blob in case.certs:
+            keys.extend(load_keys(blob, lazy=(path == 'fast')))
+    except PGPError as error:
+        return FacadeVerdict(0, f'key refused: {error}')
+    fast = path == 'fast' and all(k._facts() is not None for k in keys)
+    try:
+        results = verify_detached(case.data, case.sig, keys)
+    except PGPError as error:
+        return FacadeVerdict(0, f'{type(error).__name__}: {error}', fast)
+    # Distinct good signatures: sqop reports a repeated one once.
+    good = len({v.digest for v in results if v.good})
+    return FacadeVerdict(good, ','.join(v.status for v in results), fast)
