@@ -1,5 +1,6 @@
 """The differential corpus, built and judged by Sequoia once per session."""
 
+import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +18,9 @@ SUMMARY = {}
 def corpus(hand_corpus):
     """{case id: (Case, Reference)} for every case, judged by Sequoia."""
     if not SEQUOIA:
+        if os.environ.get('MAILMAN_PGP_REQUIRE_SEQUOIA'):
+            pytest.fail('sqv and sqop are required (MAILMAN_PGP_REQUIRE_'
+                        'SEQUOIA is set, as in .ci/run) but not installed')
         pytest.skip('sqv and sqop (Sequoia; Debian packages sqv, sqop) are '
                     'not installed: no reference to compare with')
     cases = hand_corpus + build_tools(shutil.which)

@@ -317,6 +317,9 @@ def text_mode(c: Corpus):
             c.add(f'text-{name}-whitespace-stripped', a, doc_sig(
                 s, data=stripped, sigtype=1), data=data)
         c.add(f'binary-{name}', a, doc_sig(s, data=data), data=data)
+    lone = TEXTS['lone-cr']
+    c.add('text-lone-cr-signed-as-crlf', a, doc_sig(
+        s, data=lone.replace(b'\r', b'\r\n'), sigtype=1), data=lone)
     c.add('text-crlf-signed-verified-over-lf', a,
           doc_sig(s, data=TEXTS['crlf'], sigtype=1), data=TEXTS['lf'])
     c.add('binary-crlf-signed-verified-over-lf', a,
