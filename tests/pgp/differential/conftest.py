@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from .hand_cases import build as build_hand
 from .tool_cases import build as build_tools
 from .verdicts import reference
 
@@ -15,7 +16,7 @@ SUMMARY = {}
 
 
 @pytest.fixture(scope='session')
-def corpus(hand_corpus):
+def corpus():
     """{case id: (Case, Reference)} for every case, judged by Sequoia."""
     if not SEQUOIA:
         if os.environ.get('MAILMAN_PGP_REQUIRE_SEQUOIA'):
@@ -23,7 +24,9 @@ def corpus(hand_corpus):
                         'SEQUOIA is set, as in .ci/run) but not installed')
         pytest.skip('sqv and sqop (Sequoia; Debian packages sqv, sqop) are '
                     'not installed: no reference to compare with')
-    cases = hand_corpus + build_tools(shutil.which)
+    # Built again now: future-dated cases are relative to the clock, and
+    # collection may have happened minutes ago.
+    cases = build_hand() + build_tools(shutil.which)
     with ThreadPoolExecutor(4) as pool:
         refs = list(pool.map(reference, cases))
     out = {case.id: (case, ref) for case, ref in zip(cases, refs)}
@@ -31,12 +34,6 @@ def corpus(hand_corpus):
     SUMMARY['gpg'] = [(c.id, r) for c, r in zip(cases, refs)
                       if r.gpg is not None and (r.gpg > 0) != (r.good > 0)]
     return out
-
-
-@pytest.fixture(scope='session')
-def hand_corpus():
-    from . import test_differential
-    return test_differential.HAND
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -20,14 +20,22 @@ from .hand_cases import build
 from .tool_cases import TOOL_CASES
 from .verdicts import facade
 
-HAND = build()
-IDS = [case.id for case in HAND] + list(TOOL_CASES)
+IDS = [case.id for case in build()] + list(TOOL_CASES)
 MIN_CASES = 150
 
 
 def test_corpus_size(corpus):
     print(f'differential corpus: {len(corpus)} cases')
     assert len(corpus) >= MIN_CASES
+
+
+def test_fast_path_is_exercised(corpus):
+    """Keys of the usual shape really take the fast path (else the 'fast'
+    runs would test the PGPy path twice)."""
+    fast = [cid for cid, (case, _) in corpus.items()
+            if facade(case, 'fast').fast_path]
+    assert 'base-subkey-ed25519' in fast and 'base-primary-rsa2048a' in fast
+    assert len(fast) >= 100, len(fast)
 
 
 @pytest.mark.parametrize('path', ['fast', 'pgpy'])
