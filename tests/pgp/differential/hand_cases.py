@@ -212,6 +212,27 @@ def validity(c: Corpus):
             doc_sig(s, t=t))
         c.add(f'revoked-uid-signs-{label}', cert(
             p, sub, uid_revoked=(T0 + 60 * DAY, 0x20)), doc_sig(s, t=t))
+    late = KeyPart('ed25519', 'alice-late', T_SIG + DAY)
+    c.add('subkey-created-after-signature', cert(
+        p, [enc_sub(), Sub(late, t=T_SIG + DAY)]), doc_sig(late))
+    ecdsa = KeyPart('p256', 'alice-p256-sign', T0)
+    c.add('subkey-ecdsa-p256', cert(p, [enc_sub(), Sub(ecdsa)]),
+          doc_sig(ecdsa))
+    other = KeyPart('ed25519', 'alice-sign-2', T0)
+    two = cert(p, [enc_sub(), Sub(s), Sub(other, backsig='none')])
+    c.add('two-signing-subkeys-good-one-signs', two, doc_sig(s))
+    c.add('two-signing-subkeys-unbacked-one-signs', two, doc_sig(other))
+    for label, t in (('before', T_SIG), ('after', T0 + 90 * DAY)):
+        direct = signature(p, 0x1F, p.prefix, hashed=[
+            created(T0), issuer_fpr(p), sp(9, exp.to_bytes(4, 'big'))])
+        c.add(f'direct-key-expiry-signs-{label}', cert(
+            p, sub, direct=direct), doc_sig(s, t=t))
+    direct = signature(p, 0x1F, p.prefix, hashed=[
+        created(T0), issuer_fpr(p), sp(27, bytes([CERTIFY]))])
+    c.add('direct-key-certify-only-primary-signs', cert(
+        p, sub, direct=direct), doc_sig(p))
+    c.add('direct-key-tampered', cert(p, sub, direct=signature(
+        p, 0x1F, p.prefix, t=T0, tamper=True)), doc_sig(s))
     c.add('binding-made-after-signature', cert(
         p, [enc_sub(), Sub(s, t=T_SIG + DAY)]), doc_sig(s))
     c.add('uid-selfsig-made-after-signature', cert(p, sub, t=T_SIG + DAY),
