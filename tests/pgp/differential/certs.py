@@ -73,11 +73,11 @@ def binding(primary: KeyPart, s: Sub, t=None, flags=None) -> bytes:
 
 
 def revocation(primary: KeyPart, sigtype: int, prefix: bytes, t: int,
-               code) -> bytes:
+               code, halg='SHA256') -> bytes:
     hashed = [created(t), issuer_fpr(primary)]
     if code is not None:
         hashed.append(reason(code, b'test'))
-    return signature(primary, sigtype, prefix, hashed=hashed)
+    return signature(primary, sigtype, prefix, hashed=hashed, halg=halg)
 
 
 def uid_cert(primary: KeyPart, uid=UID, t=T0, flags=CERTIFY | SIGN,

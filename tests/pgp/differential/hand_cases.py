@@ -212,6 +212,13 @@ def validity(c: Corpus):
             doc_sig(s, t=t))
         c.add(f'revoked-uid-signs-{label}', cert(
             p, sub, uid_revoked=(T0 + 60 * DAY, 0x20)), doc_sig(s, t=t))
+    for h in ('SHA1', 'MD5'):
+        # Revocations are honoured whatever their hash (Sequoia's policy).
+        c.add(f'revoked-primary-{h}-revocation', cert(
+            p, sub, revoked=(T0 + 60 * DAY, None, h)), doc_sig(s))
+        c.add(f'revoked-subkey-{h}-revocation', cert(
+            p, [enc_sub(), Sub(s, revoked=(T0 + 60 * DAY, None, h))]),
+            doc_sig(s))
     late = KeyPart('ed25519', 'alice-late', T_SIG + DAY)
     c.add('subkey-created-after-signature', cert(
         p, [enc_sub(), Sub(late, t=T_SIG + DAY)]), doc_sig(late))
