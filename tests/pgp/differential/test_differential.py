@@ -30,12 +30,16 @@ def test_corpus_size(corpus):
 
 
 def test_fast_path_is_exercised(corpus):
-    """Keys of the usual shape really take the fast path (else the 'fast'
-    runs would test the PGPy path twice)."""
+    """On lazily loaded keys _fastkey really judges some cases (else the
+    'fast' runs would test the PGPy path twice). Today that is only for
+    signatures by the primary key: verify_raw lists the subkeys through
+    PGPy first (Key.subkey_ids), and a parsed key is judged by
+    usability.py."""
     fast = [cid for cid, (case, _) in corpus.items()
             if facade(case, 'fast').fast_path]
-    assert 'base-subkey-ed25519' in fast and 'base-primary-rsa2048a' in fast
-    assert len(fast) >= 100, len(fast)
+    assert 'base-primary-ed25519' in fast
+    assert 'base-primary-rsa2048a' in fast
+    assert len(fast) >= 20, fast
 
 
 @pytest.mark.parametrize('path', ['fast', 'pgpy'])

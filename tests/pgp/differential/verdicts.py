@@ -142,11 +142,19 @@ def facade(case, path: str) -> FacadeVerdict:
             keys.extend(load_keys(blob, lazy=(path == 'fast')))
     except PGPError as error:
         return FacadeVerdict(0, f'key refused: {error}')
-    fast = path == 'fast' and all(k._facts() is not None for k in keys)
     try:
         results = verify_detached(case.data, case.sig, keys)
     except PGPError as error:
-        return FacadeVerdict(0, f'{type(error).__name__}: {error}', fast)
+        return FacadeVerdict(0, f'{type(error).__name__}: {error}',
+                             _fast(keys))
     # Distinct good signatures: sqop reports a repeated one once.
     good = len({v.digest for v in results if v.good})
-    return FacadeVerdict(good, ','.join(v.status for v in results), fast)
+    return FacadeVerdict(good, ','.join(v.status for v in results),
+                         _fast(keys))
+
+
+def _fast(keys) -> bool:
+    """Whether _fastkey judged a key during the verification: its facts
+    are derived only while the key is still lazy (pgp/keys.py); once PGPy
+    has parsed it (e.g. to list its subkeys), usability.py judges it."""
+    return any(k._cache.get('facts') for k in keys)
