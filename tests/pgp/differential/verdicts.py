@@ -39,13 +39,16 @@ class Reference:
     sqop: int | None          # good signatures, None when sqop fails
     gpg: int | None           # GOODSIG lines, None when gpgv is absent
     detail: str = ''
-    now_ok: bool | None = None  # the key signs now too (None: not asked)
+    # Whether the signing key may sign now: Sequoia's verdict on a
+    # signature made now by it (None: not asked).
+    now_ok: bool | None = None
+    now_detail: str = ''
 
     @property
     def good(self) -> int:
         """Sequoia's count of good signatures: sqop's lines, checked
         against sqv's verdict; none if the key is not valid now."""
-        if self.now_ok is False:
+        if self.now_ok is False and self.sqv:
             return 0
         if self.sqop is not None and (self.sqop > 0) == self.sqv:
             return self.sqop
@@ -101,18 +104,20 @@ def reference(case) -> Reference:
             n_gpg = sum(1 for line in gpg.stdout.splitlines()
                         if line.startswith(b'[GNUPG:] GOODSIG '))
         detail = _last_line(sqv.stderr)
-        now_ok = None
-        if sqv.returncode == 0 and case.now_refused:
-            now_ok, detail = False, 'Sequoia will not sign with the key now'
-        elif sqv.returncode == 0 and case.now_sig is not None:
+        now_ok, now_detail = None, ''
+        if case.now_refused:
+            now_ok, now_detail = False, 'Sequoia will not sign with it now'
+        elif case.now_sig is not None:
             with open(os.path.join(d, 'now.sig'), 'wb') as f:
                 f.write(case.now_sig)
             now = _run([SQV, *keyring, '--not-after', NOT_AFTER(),
                         'now.sig', 'data'], d)
             now_ok = now.returncode == 0
-            if not now_ok:
-                detail = 'key not valid now: ' + _last_line(now.stderr)
-        return Reference(sqv.returncode == 0, n_sqop, n_gpg, detail, now_ok)
+            now_detail = _last_line(now.stderr)
+        if sqv.returncode == 0 and now_ok is False:
+            detail = 'key not valid now: ' + now_detail
+        return Reference(sqv.returncode == 0, n_sqop, n_gpg, detail,
+                         now_ok, now_detail)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -158,3 +163,49 @@ def _fast(keys) -> bool:
     are derived only while the key is still lazy (pgp/keys.py); once PGPy
     has parsed it (e.g. to list its subkeys), usability.py judges it."""
     return any(k._cache.get('facts') for k in keys)
+
+
+def signing_keyid(case) -> str | None:
+    """The key ID that made the case's signature made now."""
+    from mailman_pgp.pgp.verify import parse_signature
+    if case.now_sig is None:
+        return None
+    return str(parse_signature(case.now_sig).signer).upper()
+
+
+def facade_key(case, path: str) -> FacadeVerdict:
+    """Whether the facade's Key.usability() lets the key that Sequoia was
+    asked about sign now (1) or not (0), along path 'fast' or 'pgpy'."""
+    from mailman_pgp.pgp import PGPError, clear_key_cache, load_keys
+    clear_key_cache()
+    keyid = signing_keyid(case)
+    try:
+        keys = [k for blob in case.certs
+                for k in load_keys(blob, lazy=(path == 'fast'))]
+        if keyid is not None:
+            keys = [k for k in keys if keyid == k.keyid or keyid in
+                    k.subkey_ids] if path == 'pgpy' else [
+                k for k in keys if _holds(k, keyid)]
+        if not keys:
+            return FacadeVerdict(0, f'no key holds {keyid}')
+        report = keys[0].usability()
+    except PGPError as error:
+        return FacadeVerdict(0, f'key refused: {error}')
+    ok = report.signing_keyids if keyid is None else (
+        keyid in report.signing_keyids)
+    return FacadeVerdict(int(bool(ok)), '; '.join(report.reasons) or
+                         'can sign', _fast(keys[:1]))
+
+
+def _holds(key, keyid) -> bool:
+    """Whether a lazily loaded key holds keyid, without parsing it with
+    PGPy (which would take it off the fast path)."""
+    from mailman_pgp.pgp import packets as P
+    from mailman_pgp.pgp._keyparse import v4_fingerprint
+    if key.keyid == keyid:
+        return True
+    for p in P.iter_packets(bytes(key)):
+        if p.tag == P.PUBLIC_SUBKEY and p.body[:1] == b'\x04' and \
+                v4_fingerprint(p)[-16:] == keyid:
+            return True
+    return False
