@@ -31,6 +31,8 @@ def corpus():
         refs = list(pool.map(reference, cases))
     out = {case.id: (case, ref) for case, ref in zip(cases, refs)}
     SUMMARY['cases'] = cases
+    SUMMARY['sqop'] = [c.id for c, r in zip(cases, refs)
+                       if not r.tools_agree]
     SUMMARY['gpg'] = [(c.id, r) for c, r in zip(cases, refs)
                       if r.gpg is not None and (r.gpg > 0) != (r.good > 0)]
     return out
@@ -47,6 +49,9 @@ def pytest_terminal_summary(terminalreporter):
     tr.write_sep('-', 'differential corpus (tests/pgp/differential)')
     tr.write_line('{} cases ({})'.format(len(cases), ', '.join(
         f'{n} {origin}' for origin, n in sorted(origins.items()))))
+    if SUMMARY['sqop']:
+        tr.write_line('sqv and sqop disagree (sqv used) on: '
+                      + ', '.join(SUMMARY['sqop']))
     if SUMMARY['gpg']:
         tr.write_line('gpg disagrees with Sequoia (gpg not used) on: '
                       + ', '.join(cid for cid, _ in SUMMARY['gpg']))

@@ -15,7 +15,7 @@ import tempfile
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp.armor import dearmor
 
-from .hand_cases import DATA, TEXTS, Case
+from .case import DATA, TEXTS, Case
 
 GPG_CASES = (
     'gpg-subkey-default', 'gpg-primary', 'gpg-digest-SHA1',

@@ -8,9 +8,13 @@ does for multipart/signed), on each of its two paths:
 
 - fast: the certificate loaded lazily (load_keys), as the key store does;
   its usability comes from pgp/_fastkey.py when the key is of the usual
-  shape (else that path itself falls back to PGPy);
+  shape and still lazy when it is judged (else from PGPy);
 - pgpy: the certificate parsed by PGPy at once (load_keys(lazy=False));
   its usability comes from pgp/usability.py.
+
+Sequoia is also asked whether the signing key may sign now (a signature
+made now by it must verify too), and facade_key() puts the same question
+to Key.usability().
 """
 
 import os
@@ -27,10 +31,10 @@ SQV, SQOP, GPGV = (shutil.which(n) for n in ('sqv', 'sqop', 'gpgv'))
 CLOCK_SKEW = 30 * 60
 
 
-def NOT_AFTER() -> str:
+def not_after() -> str:
+    """sqv's --not-after: now plus the clock skew."""
     return time.strftime('%Y-%m-%dT%H:%M:%SZ',
                          time.gmtime(time.time() + CLOCK_SKEW))
-
 
 
 @dataclass
@@ -56,13 +60,8 @@ class Reference:
 
     @property
     def tools_agree(self) -> bool:
+        """sqv and sqop give the same verdict."""
         return ((self.sqop or 0) > 0) == self.sqv
-
-    @property
-    def gpg_agrees(self) -> bool | None:
-        if self.gpg is None:
-            return None
-        return self.gpg == self.good
 
 
 def _run(cmd, cwd, stdin=None):
@@ -87,7 +86,7 @@ def reference(case) -> Reference:
             with open(os.path.join(d, name), 'wb') as f:
                 f.write(blob)
         keyring = [a for c in certs for a in ('--keyring', c)]
-        sqv = _run([SQV, *keyring, '--not-after', NOT_AFTER(), 'sig',
+        sqv = _run([SQV, *keyring, '--not-after', not_after(), 'sig',
                     'data'], d)
         sqop = _run([SQOP, 'verify', 'sig', *certs], d, 'data')
         n_sqop = None
@@ -110,7 +109,7 @@ def reference(case) -> Reference:
         elif case.now_sig is not None:
             with open(os.path.join(d, 'now.sig'), 'wb') as f:
                 f.write(case.now_sig)
-            now = _run([SQV, *keyring, '--not-after', NOT_AFTER(),
+            now = _run([SQV, *keyring, '--not-after', not_after(),
                         'now.sig', 'data'], d)
             now_ok = now.returncode == 0
             now_detail = _last_line(now.stderr)
