@@ -32,12 +32,15 @@ _pick_python() {
 command -v gpg >/dev/null || _apt_install gnupg
 
 # Other OpenPGP implementations for tests/pgp/test_pgp_other_clients.py
-# (Sequoia, RNP, OpenPGP.js, PGPainless): best effort and never fatal, since those
+# and tests/pgp/differential (Sequoia, RNP, OpenPGP.js, PGPainless): best effort and never fatal, since those
 # tests skip a tool that is missing. Set MAILMAN_PGP_INTEROP=0 to skip.
 _install_interop() {
     local want=() pkg name
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         command -v sq >/dev/null || want+=(sq)
+        # sqv and sqop: the reference of tests/pgp/differential.
+        command -v sqv >/dev/null || want+=(sqv)
+        command -v sqop >/dev/null || want+=(sqop)
         command -v rnp >/dev/null || want+=(rnp)
         command -v pgpainless-cli >/dev/null || want+=(pgpainless-cli)
     fi
