@@ -152,22 +152,41 @@ class Key:
             return ' + '.join(names)
 
     def usability(self, now=None):
-        """Return a Usability report (see mailman_pgp.pgp.usability)."""
+        """Return a Usability report (see mailman_pgp.pgp.policy)."""
         from mailman_pgp.pgp.usability import check_usability
         facts = self._facts()
-        if facts is not None:
-            if now is None:
-                return facts.usability
-            from mailman_pgp.pgp._fastkey import fast_key
-            return fast_key(self._raw).check(now)[0]
+        if facts is not None and now is None:
+            return facts.usability
+        if now is not None:
+            from mailman_pgp.pgp._keyparse import now_utc
+            from mailman_pgp.pgp.policy import evaluate
+            now = now_utc(now)
+            with quiet(), malformed():
+                return evaluate(self._cert(), now, now)
         cached = self._cache.get('usability')
-        if now is None and cached is not None and \
-                time.monotonic() - cached[1] < 60:
+        if cached is not None and time.monotonic() - cached[1] < 60:
             return cached[0]
-        report = check_usability(self._k, now)
-        if now is None:
-            self._cache['usability'] = (report, time.monotonic())
+        report = check_usability(self._k)
+        self._cache['usability'] = (report, time.monotonic())
         return report
+
+    def _cert(self):
+        """The policy's view of this key (policy.Cert), kept: its
+        signatures, back-signatures included, are checked once."""
+        cert = self._cache.get('cert')
+        if cert is None:
+            if self._pk is None:
+                from mailman_pgp.pgp._fastkey import fast_key
+                fast = fast_key(self._raw)
+                cert = fast.cert if fast is not None else None
+            if cert is None:
+                from mailman_pgp.pgp.usability import pgpy_cert
+                with quiet(), malformed(message='The key is malformed and '
+                                        'cannot be checked; please send it '
+                                        'again.'):
+                    cert = pgpy_cert(self._k)
+            self._cache['cert'] = cert
+        return cert
 
     def _facts(self):
         """The KeyFacts of a lazily loaded key of the usual shape, else

@@ -46,18 +46,22 @@ def _problem(pgp_list, result):
                         _('Signature made by key {}, but your confirmed key '
                           'is {}').format(signature['fingerprint']
                                           or signature['keyid'], key))
+        # The facade says which check refused a signature (reason).
         for signature in signatures:
             if signature['status'] == 'invalid':
-                return (pgp_list.invalid_sig_action,
-                        _('The signature by your key {} does not verify: '
-                          'the message was changed after signing').format(
-                              key))
-        if any(s['status'] == 'expired' for s in signatures):
-            return (pgp_list.expired_sig_action,
-                    _('The signature or your key {} has expired').format(key))
-        if any(s['status'] == 'revoked' for s in signatures):
-            return (pgp_list.revoked_sig_action,
-                    _('Your key {} has been revoked').format(key))
+                return (pgp_list.invalid_sig_action, signature.get('reason')
+                        or _('The signature by your key {} does not verify: '
+                             'the message was changed after signing').format(
+                                 key))
+        for signature in signatures:
+            if signature['status'] == 'expired':
+                return (pgp_list.expired_sig_action, signature.get('reason')
+                        or _('The signature or your key {} has expired'
+                             ).format(key))
+        for signature in signatures:
+            if signature['status'] == 'revoked':
+                return (pgp_list.revoked_sig_action, signature.get('reason')
+                        or _('Your key {} has been revoked').format(key))
     return None
 
 
