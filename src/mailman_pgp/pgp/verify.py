@@ -19,7 +19,7 @@ from mailman_pgp.pgp._quiet import pgpy, quiet
 from mailman_pgp.pgp.armor import dearmor
 from mailman_pgp.pgp.errors import PGPError, SignatureError, malformed
 from mailman_pgp.pgp._sigparse import read_sig
-from mailman_pgp.pgp.policy import judge_document
+from mailman_pgp.pgp.policy import DOCUMENT_TYPES, judge_document
 from mailman_pgp.pgp.usability import verify_math
 
 
@@ -132,7 +132,8 @@ def verify_raw(raw: bytes, data: bytes, keys, now=None) -> Verification:
         keyid = str(sig.signer or '').upper()
         created = sig.created
         halg = sig.hash_algorithm.name
-        digest = _digest(sig, data)
+        digest = _digest(sig, data) if view.type in DOCUMENT_TYPES else \
+            hashlib.sha256(raw).digest()
     key = _find(keys, keyid)
     if key is None:
         with quiet():
