@@ -83,6 +83,10 @@ class Usability:
     expired_keyids: list = field(default_factory=list)
     # Why a part (long key ID) cannot sign, where it is not plain.
     refusals: dict = field(default_factory=dict)
+    # Parts that break the policy (a signing subkey without a valid back
+    # signature, a refused algorithm): the key is refused at import even
+    # if other parts are usable.
+    defects: list = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -236,9 +240,10 @@ def _evaluate(cert, t, now):
             refusals[pid] = f'the primary key {pid} is not a signing key'
         if flags & 0x0C and primary.alg in ENCRYPT_ALGS:
             enc.append(pid)
-    gone = ([], [])
+    gone, defects = ([], []), []
     for sub in cert.subkeys:
-        _subkey(cert, sub, t, now, ok, (enc, sign, reasons, refusals), gone)
+        _subkey(cert, sub, t, now, ok, (enc, sign, reasons, refusals,
+                                        defects), gone)
     if ok and not enc:
         reasons.append('The key has no usable encryption subkey.')
     if ok and not sign:
@@ -247,12 +252,12 @@ def _evaluate(cert, t, now):
         if kid not in sign and kid not in refusals and reasons:
             refusals[kid] = reasons[0]
     report = Usability(bool(enc), bool(sign), expired, revoked, reasons,
-                       expires_at, enc, sign, *gone, refusals)
+                       expires_at, enc, sign, *gone, refusals, defects)
     return report, selfsig
 
 
 def _subkey(cert, sub, t, now, primary_ok, out, gone):
-    enc, sign, reasons, refusals = out
+    enc, sign, reasons, refusals, defects = out
     pid, kid = cert.primary.keyid, sub.keyid
     binds = [s for s in sub.sigs if s.type == SUBKEY_BINDING
              and _self_valid(s, pid, t, now, sub.created)]
@@ -277,6 +282,7 @@ def _subkey(cert, sub, t, now, primary_ok, out, gone):
     if weak:
         refusals[kid] = f'the subkey {kid} is refused: {weak}'
         reasons.append(f'Subkey {kid} is not used: {weak}.')
+        defects.append(reasons[-1])
         return
     flags = bind.flags or 0
     if flags & 0x0C and sub.alg in ENCRYPT_ALGS:
@@ -287,6 +293,7 @@ def _subkey(cert, sub, t, now, primary_ok, out, gone):
     problem = backsig_refusal(bind, sub, t, now)
     if problem:
         reasons.append(problem[0].upper() + problem[1:] + '.')
+        defects.append(reasons[-1])
         refusals[kid] = problem
     else:
         sign.append(kid)

@@ -29,7 +29,7 @@ class Verification:
     """The outcome of checking one signature."""
     signer_keyid: str               # long key ID in the signature
     signer_fingerprint: str | None  # primary key fingerprint, if known
-    valid: bool                     # the mathematics holds
+    valid: bool                     # policy allows it, mathematics holds
     unknown: bool                   # no key given made it
     expired: bool                   # signature or signing key expired
     revoked: bool                   # signing key (or subkey) revoked
