@@ -152,10 +152,7 @@ def verify_raw(raw: bytes, data: bytes, keys, now=None) -> Verification:
             signer = key._k if keyid == key.keyid else \
                 key._k.subkeys[keyid] if keyid in key.subkey_ids else None
             valid = signer is not None and verify_math(signer, data, sig)
-    reason = verdict.reason
-    if verdict.ok and not valid:
-        reason = 'the signature does not verify: the message was changed ' \
-            'after signing'
+    reason = verdict.reason     # None for a plain mathematical failure
     if reason:
         reason = f'Signature by key {key.fingerprint}: {reason}.'
     return Verification(keyid, key.fingerprint, valid, False,

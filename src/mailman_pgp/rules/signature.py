@@ -46,7 +46,7 @@ def _problem(pgp_list, result):
                         _('Signature made by key {}, but your confirmed key '
                           'is {}').format(signature['fingerprint']
                                           or signature['keyid'], key))
-        # The facade says which check refused a signature (reason).
+        # The facade says which policy check refused a signature (reason).
         for signature in signatures:
             if signature['status'] == 'invalid':
                 return (pgp_list.invalid_sig_action, signature.get('reason')
@@ -55,14 +55,20 @@ def _problem(pgp_list, result):
                                  key))
         for signature in signatures:
             if signature['status'] == 'expired':
-                return (pgp_list.expired_sig_action, signature.get('reason')
-                        or _('The signature or your key {} has expired'
-                             ).format(key))
+                return (pgp_list.expired_sig_action,
+                        _('The signature or your key {} has expired').format(
+                            key) + _detail(signature))
         for signature in signatures:
             if signature['status'] == 'revoked':
-                return (pgp_list.revoked_sig_action, signature.get('reason')
-                        or _('Your key {} has been revoked').format(key))
+                return (pgp_list.revoked_sig_action,
+                        _('Your key {} has been revoked').format(key)
+                        + _detail(signature))
     return None
+
+
+def _detail(signature) -> str:
+    reason = signature.get('reason')
+    return f' ({reason})' if reason else ''
 
 
 @public
