@@ -242,3 +242,44 @@ def test_odd_length_time_subpackets(corpus, kind, length):
             u = key.usability(now)
             assert not u.can_sign and u.reasons
         _use_key(key, corpus)
+
+
+_SUBPACKETS = st.lists(st.tuples(st.integers(0, 127), st.booleans(),
+                                 st.binary(max_size=12)), max_size=4)
+
+
+@SETTINGS
+@given(uid_extra=_SUBPACKETS, doc_extra=_SUBPACKETS)
+def test_fuzz_signature_subpackets(corpus, uid_extra, doc_extra):
+    """Validly signed self-signatures and message signatures carrying any
+    subpackets (wrong lengths, unknown kinds, critical bits): the key
+    paths and verification answer with a verdict or a PGPError only."""
+    from tests.pgp import forge
+
+    def area(items):
+        return b''.join(forge.subpacket(k, d, critical=c)
+                        for k, c, d in items)
+    primary = forge.EdKey()
+    uid = b'Fuzz <fuzz@example.org>'
+    binary = forge.public_key(primary, uid, extra=area(uid_extra))
+    sig = forge.document_sig(primary, corpus['text'], extra=area(doc_extra))
+    clear_key_cache()
+    answers = []
+    for lazy in (True, False):
+        try:
+            [key] = load_keys(armor(binary, 'PUBLIC KEY BLOCK'), lazy=lazy)
+        except PGPError:
+            continue
+        for now in _FUZZ_NOW:
+            _only_pgp_errors(key.usability, now)
+        answers.append((_only_pgp_errors(key.usability),
+                        _only_pgp_errors(verify_detached, corpus['text'],
+                                         sig, [key])))
+    if len(answers) == 2 and None not in answers[0] + answers[1] and \
+            bytes(key) == binary:
+        # The same policy on both paths: the same answers (when PGPy reads
+        # the packets faithfully: it drops, say, an empty key flags
+        # subpacket, and then checks a signature over other bytes).
+        (fast, [vf]), (slow, [vs]) = answers
+        assert fast == slow
+        assert (vf.status, vf.reason) == (vs.status, vs.reason)

@@ -145,8 +145,10 @@ def hash_refusal(sig, now, *, collision: bool) -> str | None:
 
 
 def _self_valid(sig, issuer, t, now, created) -> bool:
-    """A self-signature (certification, binding) in force at t."""
-    return (sig.issuer == issuer and created <= sig.created <= t
+    """A self-signature (certification, binding) in force at t.  One
+    without an issuer subpacket is tried too (Sequoia does): the
+    mathematics decides whose it is."""
+    return (sig.issuer in (issuer, None) and created <= sig.created <= t
             and (sig.expires is None or sig.expires > t)
             and sig.critical is None
             and hash_refusal(sig, now, collision=False) is None
@@ -156,7 +158,7 @@ def _self_valid(sig, issuer, t, now, created) -> bool:
 def _revokes(sig, issuer, t) -> bool:
     """A revocation by issuer in force at t (hard ones whatever their date).
     """
-    return sig.issuer == issuer and (sig.hard or sig.created <= t) \
+    return sig.issuer in (issuer, None) and (sig.hard or sig.created <= t) \
         and sig.critical is None and sig.ok()
 
 
