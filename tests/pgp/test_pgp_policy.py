@@ -214,3 +214,22 @@ def test_verdicts_agree_with_usability_now():
         later = datetime.now(UTC) + timedelta(days=1)
         assert key.usability(later).signing_keyids == [
             primary.fingerprint[-16:], sub.fingerprint[-16:]]
+
+
+def test_sha1_subkey_binding_named():
+    """A SHA-1 binding (current self-certification): the subkey is not
+    used, and the reasons say why."""
+    primary, sub = forge.EdKey(), forge.EdKey()
+    back = forge.backsig(sub, primary.prefix, primary.when)
+    binding = forge.bind(primary, sub.body, flags=0x02, embedded=back,
+                         halg=2)
+    binary = forge.public_key(primary, b'Mix <mix@example.org>',
+                              [(sub.body, binding)], flags=0x01)
+    sig = forge.document_sig(sub, DATA)
+    for key in both_paths(binary):
+        u = key.usability()
+        assert not u.can_sign
+        assert any(f'Subkey {sub.fingerprint[-16:]} is not used' in r
+                   and 'SHA1' in r for r in u.reasons)
+        [v] = verify_detached(DATA, sig, [key])
+        assert v.status == 'invalid' and 'SHA1' in v.reason

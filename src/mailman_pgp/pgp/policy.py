@@ -266,6 +266,12 @@ def _subkey(cert, sub, t, now, primary_ok, out, gone):
     if not binds:
         refusals[kid] = (f'the subkey {kid} is not bound to the key by a '
                          'valid binding signature')
+        weak = sorted({r for s in sub.sigs if s.type == SUBKEY_BINDING
+                       for r in [hash_refusal(s, now, collision=False)] if r})
+        if weak:
+            refusals[kid] += ' ({})'.format('; '.join(weak))
+            reasons.append(f'Subkey {kid} is not used: its binding signature '
+                           '{}.'.format('; '.join(weak)))
         return
     bind = max(binds, key=lambda s: s.created)
     if any(s.type == SUBKEY_REVOCATION and _revokes(s, pid, t)
