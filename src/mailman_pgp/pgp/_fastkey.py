@@ -229,10 +229,9 @@ class FastKey:
                 sig = _checked(p.body, primary, prefix)
                 if sig is None:
                     continue
-                if sig.backsig and subject is not primary:
-                    back, sub = sig.backsig, subject
-                    back.math = (lambda b=back, k=sub, x=prefix:
-                                 _verify(b, k, x))
+                if subject is not primary:
+                    sig.back_math = (lambda b, k=subject, x=prefix:
+                                     _verify(b, k, x))
                 sigs.append(sig)
             else:
                 raise _Fallback  # user attribute, unknown packet

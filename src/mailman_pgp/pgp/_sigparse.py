@@ -54,8 +54,8 @@ def subpackets(data: bytes) -> list:
             n, pos = int.from_bytes(data[pos + 1:pos + 5], 'big'), pos + 5
         if n == 0 or pos + n > len(data):
             raise _bad()
-        out.append((data[pos] & 0x7F, bool(data[pos] & 0x80),
-                    bytes(data[pos + 1:pos + n])))
+        out.append((data[pos] & 0x7F, data[pos] > 0x7F,
+                    data[pos + 1:pos + n]))
         pos += n
     return out
 
@@ -69,13 +69,14 @@ def _time(data: bytes) -> int:
 class Sig:
     """One v4 signature: what the policy needs, read once."""
 
-    __slots__ = ('backsig', 'created', 'critical', 'expires', 'flags',
+    __slots__ = ('back_math', 'created', 'critical', 'expires', 'flags',
                  'halg', 'hard', 'hashed_part', 'issuer', 'key_expiry',
                  'math', 'mpis', 'pkalg', 'prefs', 'primary_uid', 'type',
-                 '_ok')
+                 '_back', '_ok')
 
     def __init__(self, body: bytes):
-        body = bytes(body)
+        if not isinstance(body, bytes):
+            body = bytes(body)
         if len(body) < 10 or body[0] != 4:
             raise _bad()
         self.type, self.pkalg, self.halg = body[1], body[2], body[3]
@@ -92,9 +93,9 @@ class Sig:
             value, pos = _mpi(body, pos)
             self.mpis.append(value)
         self.created = self.expires = self.key_expiry = self.issuer = None
-        self.flags = self.backsig = self.critical = None
+        self.flags = self._back = self.critical = None
         self.prefs, self.primary_uid, self.hard = (), False, True
-        self.math, self._ok = None, None
+        self.math = self.back_math = self._ok = None
         self._read(subpackets(body[6:6 + hlen]), True)
         self._read(subpackets(body[8 + hlen:rest]), False)
         if self.created is None:
@@ -108,8 +109,8 @@ class Sig:
                     self.issuer = data.hex().upper()
                 elif kind == 33 and self.issuer is None and len(data) == 21:
                     self.issuer = data[-8:].hex().upper()
-                elif kind == 32 and self.backsig is None:
-                    self.backsig = _embedded(data)
+                elif kind == 32 and self._back is None:
+                    self._back = data
                 continue
             if critical and kind not in KNOWN_SUBPACKETS:
                 self.critical = f'unknown critical subpacket {kind}'
@@ -132,13 +133,24 @@ class Sig:
                 # Superseded (1) or retired (3) are soft revocations.
                 self.hard = not (data and data[0] in (1, 3))
             elif kind == 32:
-                self.backsig = _embedded(data)
+                self._back = data
             elif kind == 16 and len(data) == 8:
                 self.issuer = data.hex().upper()
             elif kind == 33 and len(data) == 21:
                 self.issuer = data[-8:].hex().upper()
         if hashed and self.expires and self.created is not None:
             self.expires = self.created + timedelta(seconds=self.expires)
+
+    @property
+    def backsig(self):
+        """The embedded primary key binding: a Sig (read when first asked,
+        its mathematics by back_math), False if unreadable, or None."""
+        back = self._back
+        if isinstance(back, bytes):
+            back = self._back = _embedded(back)
+            if back and self.back_math is not None:
+                back.math = (lambda b=back, m=self.back_math: m(b))
+        return back
 
     def ok(self) -> bool:
         """The mathematics holds (checked once; False without a checker)."""

@@ -15,6 +15,7 @@ signature counts when it is binary or text, uses an accepted hash, is not
 from the future, and its key part could sign when it was made.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -51,6 +52,7 @@ def _day(y, m):
 # signature creation time.
 COLLISION_CUTOFFS = {1: _day(1997, 2), 2: _day(2013, 2), 3: _day(2013, 2)}
 PREIMAGE_CUTOFFS = {1: _day(2004, 2), 2: _day(2023, 2), 3: _day(2013, 2)}
+_STRONG = frozenset({8, 9, 10, 11, 12, 14})   # SHA-2 and SHA-3
 # Public key algorithm IDs (RFC 9580 9.1).
 RSA_ALGS = (1, 2, 3)
 SIGN_ALGS = frozenset({1, 3, 17, 19, 22})
@@ -110,6 +112,34 @@ class Cert:
     primary: Part
     uids: list = field(default_factory=list)      # [[Sig]] per user ID
     subkeys: list = field(default_factory=list)   # [Part]
+    # Evaluations by (instants passed, cut-offs passed): a key's answers
+    # change only at its own instants, so one per interval is enough.
+    memo: dict = field(default_factory=dict)
+    instants: list | None = None
+
+    def interval(self, t) -> int:
+        """How many of the instants when answers may change are <= t."""
+        if self.instants is None:
+            times = set()
+            for part in [self.primary, *self.subkeys]:
+                times.add(part.created)
+                for sig in part.sigs:
+                    _instants(sig, part, times)
+            for sigs in self.uids:
+                for sig in sigs:
+                    _instants(sig, self.primary, times)
+            self.instants = sorted(times)
+        return bisect_right(self.instants, t)
+
+
+def _instants(sig, part, times):
+    times.add(sig.created)
+    if sig.expires is not None:
+        times.add(sig.expires)
+    if sig.key_expiry:
+        times.add(part.created + timedelta(seconds=sig.key_expiry))
+    if sig.backsig and sig.backsig.expires is not None:
+        times.add(sig.backsig.expires)
 
 
 def describe(part: Part) -> str:
@@ -134,6 +164,8 @@ def key_refusal(part: Part) -> str | None:
 
 def hash_refusal(sig, now, *, collision: bool) -> str | None:
     """Why sig's hash algorithm is refused at now, or None."""
+    if sig.halg in _STRONG:
+        return None
     name = HASHES.get(sig.halg)
     if name is None:
         return f'it uses an unknown hash algorithm ({sig.halg})'
@@ -178,9 +210,17 @@ def backsig_refusal(bind, sub: Part, t, now) -> str | None:
     return None
 
 
+_CUTOFFS = sorted({*COLLISION_CUTOFFS.values(), *PREIMAGE_CUTOFFS.values()})
+
+
 def evaluate(cert: Cert, t: datetime, now: datetime) -> Usability:
-    """The Usability of cert at instant t, algorithms judged at now."""
-    return _evaluate(cert, t, now)[0]
+    """The Usability of cert at instant t, algorithms judged at now
+    (computed once per interval between the key's own instants)."""
+    key = (cert.interval(t), bisect_right(_CUTOFFS, now))
+    report = cert.memo.get(key)
+    if report is None:
+        report = cert.memo[key] = _evaluate(cert, t, now)[0]
+    return report
 
 
 def _evaluate(cert, t, now):
@@ -190,13 +230,10 @@ def _evaluate(cert, t, now):
                   for s in primary.sigs)
     if revoked:
         reasons.append('The key has been revoked.')
-    best, weak_hashes = None, set()
+    best = None
     for sigs in cert.uids:
         certs = [s for s in sigs if s.type in CERTIFICATIONS
                  and _self_valid(s, pid, t, now, primary.created)]
-        weak_hashes.update(
-            r for s in sigs if s.issuer == pid and s.type in CERTIFICATIONS
-            for r in [hash_refusal(s, now, collision=False)] if r)
         if not certs:
             continue
         cert_sig = max(certs, key=lambda s: s.created)
@@ -207,6 +244,9 @@ def _evaluate(cert, t, now):
         if best is None or rank > best[0]:
             best = (rank, cert_sig)
     if best is None:
+        weak_hashes = {r for sigs in cert.uids for s in sigs
+                       if s.issuer == pid and s.type in CERTIFICATIONS
+                       for r in [hash_refusal(s, now, collision=False)] if r}
         detail = ' ({})'.format('; '.join(sorted(
             f'its self-signatures: {r}' for r in weak_hashes))) \
             if weak_hashes else ''
@@ -250,9 +290,10 @@ def _evaluate(cert, t, now):
         reasons.append('The key has no usable encryption subkey.')
     if ok and not sign:
         reasons.append('The key has no usable signing key.')
-    for kid in [pid, *(s.keyid for s in cert.subkeys)]:
-        if kid not in sign and kid not in refusals and reasons:
-            refusals[kid] = reasons[0]
+    if reasons:
+        for kid in [pid, *(s.keyid for s in cert.subkeys)]:
+            if kid not in sign and kid not in refusals:
+                refusals[kid] = reasons[0]
     report = Usability(bool(enc), bool(sign), expired, revoked, reasons,
                        expires_at, enc, sign, *gone, refusals, defects)
     return report, selfsig

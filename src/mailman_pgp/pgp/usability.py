@@ -99,8 +99,8 @@ def _sigs(primary, subject, pgpy_sigs) -> list:
         if sig is None:
             continue
         sig.math = (lambda s=pgpy_sig: verify_math(primary, subject, s))
-        if sig.backsig and not subject.is_primary:
-            sig.backsig.math = (lambda s=pgpy_sig: _backsig_math(subject, s))
+        if not subject.is_primary:
+            sig.back_math = (lambda _, s=pgpy_sig: _backsig_math(subject, s))
         out.append(sig)
     return out
 
