@@ -24,22 +24,6 @@ _CURVES = {'NIST_P256': 'nistp256', 'NIST_P384': 'nistp384',
            'Curve25519': 'cv25519'}
 
 
-def sig_expires_at(sig):
-    """When the pgpy signature sig expires, or None.
-
-    A Signature Expiration Time of zero means it never expires (RFC 4880
-    5.2.3.10; RNP, hence Thunderbird, writes one into every signature), but
-    PGPy's expires_at reports such a signature as expiring on creation.
-    """
-    sps = sig._signature.subpackets
-    if 'SignatureExpirationTime' not in sps:
-        return None
-    expires = next(iter(sps['SignatureExpirationTime'])).expires
-    if not expires:
-        return None
-    return sig.created + expires
-
-
 def verify_math(signer, subject, sig) -> bool:
     """Only the mathematics of sig by the pgpy (sub)key signer.
 
