@@ -30,13 +30,11 @@ CERTIFICATIONS = (0x10, 0x11, 0x12, 0x13)
 SUBKEY_BINDING, PRIMARY_BINDING, DIRECT_KEY = 0x18, 0x19, 0x1F
 KEY_REVOCATION, SUBKEY_REVOCATION, UID_REVOCATION = 0x20, 0x28, 0x30
 SIGNATURE_TYPES = {
-    0x00: 'binary', 0x01: 'text', 0x02: 'standalone',
-    0x10: 'certification', 0x11: 'certification', 0x12: 'certification',
-    0x13: 'certification', 0x18: 'subkey binding',
-    0x19: 'primary key binding', 0x1F: 'direct key',
-    0x20: 'key revocation', 0x28: 'subkey revocation',
-    0x30: 'certification revocation', 0x40: 'timestamp',
-    0x50: 'third-party confirmation'}
+    0x00: 'binary', 0x01: 'text', 0x02: 'standalone', 0x18: 'subkey binding',
+    0x19: 'primary key binding', 0x1F: 'direct key', 0x40: 'timestamp',
+    0x20: 'key revocation', 0x28: 'subkey revocation', 0x30: 'revocation',
+    0x50: 'third-party confirmation', **dict.fromkeys(CERTIFICATIONS,
+                                                      'certification')}
 HASHES = {1: 'MD5', 2: 'SHA1', 3: 'RIPEMD160', 8: 'SHA256', 9: 'SHA384',
           10: 'SHA512', 11: 'SHA224', 12: 'SHA3-256', 14: 'SHA3-512'}
 
@@ -54,7 +52,6 @@ COLLISION_CUTOFFS = {1: _day(1997, 2), 2: _day(2013, 2), 3: _day(2013, 2)}
 PREIMAGE_CUTOFFS = {1: _day(2004, 2), 2: _day(2023, 2), 3: _day(2013, 2)}
 _STRONG = frozenset({8, 9, 10, 11, 12, 14})   # SHA-2 and SHA-3
 # Public key algorithm IDs (RFC 9580 9.1).
-RSA_ALGS = (1, 2, 3)
 SIGN_ALGS = frozenset({1, 3, 17, 19, 22})
 ENCRYPT_ALGS = frozenset({1, 2, 16, 18})
 ALG_NAMES = {1: 'RSA', 2: 'RSA', 3: 'RSA', 16: 'ElGamal', 17: 'DSA',
@@ -69,8 +66,7 @@ CURVES = frozenset({'nistp256', 'nistp384', 'nistp521', 'brainpoolP256r1',
 @public
 @dataclass(slots=True)
 class Usability:
-    """What a key can be used for (now, or at a given instant), and why not.
-    """
+    """What a key can be used for (now, or at an instant), and why not."""
     can_encrypt: bool
     can_sign: bool
     expired: bool
