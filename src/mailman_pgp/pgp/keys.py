@@ -6,7 +6,6 @@ properties answer the questions Mailman asks (fingerprint, uids, armor).
 
 import collections
 import hashlib
-import time
 
 from public import public
 
@@ -153,22 +152,16 @@ class Key:
 
     def usability(self, now=None):
         """Return a Usability report (see mailman_pgp.pgp.policy)."""
-        from mailman_pgp.pgp.usability import check_usability
         facts = self._facts()
         if facts is not None and now is None:
             return facts.usability
-        if now is not None:
-            from mailman_pgp.pgp._keyparse import now_utc
-            from mailman_pgp.pgp.policy import evaluate
-            now = now_utc(now)
-            with quiet(), malformed():
-                return evaluate(self._cert(), now, now)
-        cached = self._cache.get('usability')
-        if cached is not None and time.monotonic() - cached[1] < 60:
-            return cached[0]
-        report = check_usability(self._k)
-        self._cache['usability'] = (report, time.monotonic())
-        return report
+        from mailman_pgp.pgp._keyparse import now_utc
+        from mailman_pgp.pgp.policy import evaluate
+        now = now_utc(now)
+        cert = self._cert()
+        with quiet(), malformed(message='The key is malformed and cannot be '
+                                'checked; please send it again.'):
+            return evaluate(cert, now, now)
 
     def _cert(self):
         """The policy's view of this key (policy.Cert), kept: its
