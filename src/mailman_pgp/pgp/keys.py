@@ -107,11 +107,15 @@ class Key:
 
     @property
     def public(self) -> 'Key':
-        """This key without secret material."""
+        """This key without secret material (one object per key, so what
+        is derived from it, such as its usability, is derived once)."""
         if not self.is_private:
             return self
-        with quiet(), malformed():
-            return Key(self._k.pubkey)
+        public = self._cache.get('public')
+        if public is None:
+            with quiet(), malformed():
+                public = self._cache['public'] = Key(self._k.pubkey)
+        return public
 
     @property
     def uids(self) -> list:
