@@ -233,3 +233,28 @@ def test_sha1_subkey_binding_named():
                    and 'SHA1' in r for r in u.reasons)
         [v] = verify_detached(DATA, sig, [key])
         assert v.status == 'invalid' and 'SHA1' in v.reason
+
+
+@pytest.mark.parametrize('reason,status', [
+    (b'\x01', 'good'),      # superseded: soft, counts from its date
+    (b'\x03', 'good'),      # retired: soft
+    (b'\x02', 'revoked'),   # compromised: hard, whatever its date
+    (None, 'revoked'),      # no reason: hard
+])
+def test_subkey_revocation_hard_and_soft(reason, status):
+    """A signature made before a soft revocation still counts (as for
+    Sequoia); a hard revocation voids every signature of the subkey."""
+    primary, sub, binary = _own_key()
+    now = int(time.time())
+    sig = forge.document_sig(sub, DATA, when=now - 600)
+    extra = forge.subpacket(29, reason + b'gone') if reason else b''
+    revocation = P.new_packet(P.SIGNATURE, primary.sign(
+        0x28, primary.prefix + sub.prefix,
+        forge.created(now - 60) + primary.issuer() + extra))
+    revoked = binary + revocation
+    for v in verdicts(DATA, sig, revoked):
+        assert v.status == status, v.reason
+    # Made after the revocation: never counts.
+    late = forge.document_sig(sub, DATA, when=now - 30)
+    for v in verdicts(DATA, late, revoked):
+        assert v.status == 'revoked' and 'revoked' in v.reason

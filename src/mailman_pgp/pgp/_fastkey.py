@@ -253,6 +253,9 @@ class FastKey:
                 if sig.key_expiry:
                     times.append(part.created
                                  + timedelta(seconds=sig.key_expiry))
+                if sig.flags and sig.flags & 0x02 and sig.backsig and \
+                        sig.backsig.expires:
+                    times.append(sig.backsig.expires)
         return min((t for t in times if t > now), default=None)
 
     def check(self, now=None):
