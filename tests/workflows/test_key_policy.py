@@ -118,3 +118,23 @@ class TestWeakKeysAtKeySet(KeyConversation):
         self.assertIsNone(key_store().address_key(self.anne.email))
 
     send_armored = TestKeyPolicyAtKeySet.send_armored
+
+
+class TestSha1KeyAtKeySet(KeyConversation):
+    policy = SubscriptionPolicy.open
+    send_armored = TestKeyPolicyAtKeySet.send_armored
+
+    def test_only_sha1_self_signatures_refused(self):
+        import time
+        time.sleep(1.1)     # the new self-signatures must be the newest
+        for extra in ((), ('*',)):
+            self.anne.gpg('--cert-digest-algo', 'SHA1',
+                          '--allow-weak-key-signatures', '--quick-set-expire',
+                          self.anne.fingerprint, '2y', *extra)
+        armored = self.anne.gpg('--armor', '--export-options',
+                                'export-minimal', '--export',
+                                self.anne.fingerprint).stdout.decode()
+        text = self.send_armored(armored)
+        self.assertIn('cannot be used', text)
+        self.assertIn('uses SHA1, refused since 2023-02-01', text)
+        self.assertIsNone(key_store().address_key(self.anne.email))
