@@ -2,6 +2,7 @@
 
 import email
 import os
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,10 @@ from mailman_pgp.pgp import (
     Key, PGPError, armor, dearmor, decrypt, decrypt_message, find_blocks,
     find_keys, is_encrypted, is_signed, load_keys, strip_signature,
     verify_detached, verify_message)
+from mailman_pgp.keystore.store import KeyStore, UnreadableKeyError
+from mailman_pgp.pgp import clear_key_cache
+from mailman_pgp.pgp import packets as P
+from mailman_pgp.pgp._keyparse import UTC
 
 # MMPGP_FUZZ_EXAMPLES=2000 for a long, randomized hunt; CI runs a few.
 _EXAMPLES = int(os.environ.get('MMPGP_FUZZ_EXAMPLES', '40'))
@@ -163,3 +168,118 @@ def test_fuzz_mime_signed(corpus, signed_raw, ops):
     for fn in (is_signed, strip_signature, find_keys):
         _only_pgp_errors(fn, msg)
     _only_pgp_errors(verify_message, msg, corpus['senders'])
+
+
+# -- key packets: the fast path, the PGPy path and the key store ------------
+
+_FUZZ_NOW = [None, datetime.now(UTC) + timedelta(days=400)]
+
+
+def _use_key(key, corpus):
+    """Everything the plugin asks of a member's key."""
+    for now in _FUZZ_NOW:
+        _only_pgp_errors(key.usability, now)
+    _only_pgp_errors(verify_detached, corpus['text'], corpus['gpg_sig'],
+                     [key])
+    _only_pgp_errors(lambda: (key.uids, key.expires_at, key.algorithm))
+
+
+@SETTINGS
+@given(ops=mutation)
+def test_fuzz_key_packets_fast_and_pgpy_paths(corpus, ops):
+    data = _mutate(corpus['key'], ops)
+    clear_key_cache()
+    for lazy in (True, False):
+        for key in _only_pgp_errors(load_keys, data, lazy=lazy) or []:
+            _use_key(key, corpus)
+
+
+@SETTINGS
+@given(ops=mutation)
+def test_fuzz_key_store_import(corpus, key_store_dirs, ops):
+    store = KeyStore(*key_store_dirs)
+    store.ensure_directories()
+    path = store.address_key_path('fuzz@example.org')
+    with open(path, 'w') as fp:
+        fp.write(armor(_mutate(corpus['key'], ops), 'PUBLIC KEY BLOCK'))
+    clear_key_cache()
+    store._cache.clear()
+    try:
+        key = store.address_key('fuzz@example.org')
+    except (PGPError, UnreadableKeyError):
+        return
+    if key is not None:
+        _use_key(key, corpus)
+
+
+@pytest.fixture(scope='module')
+def key_store_dirs(tmp_path_factory):
+    base = tmp_path_factory.mktemp('keystore')
+    return [str(base / d) for d in ('lists', 'users', 'archive')]
+
+
+@pytest.mark.parametrize('kind,length', [(2, 5), (2, 3), (9, 5), (3, 7),
+                                         (9, 1)])
+def test_odd_length_time_subpackets(corpus, kind, length):
+    """A time subpacket of the wrong length (which once raised
+    OverflowError from Key.usability() of a lazily loaded key) makes its
+    signature unreadable, hence ignored: the key is refused with a reason.
+    """
+    from tests.pgp import forge
+    primary = forge.EdKey()
+    uid = b'Odd <odd@example.org>'
+    binary = (P.new_packet(P.PUBLIC_KEY, primary.body)
+              + forge.uid_packet(uid) + forge.certify(
+                  primary, uid, extra=forge.subpacket(kind, b'\xff' * length)))
+    clear_key_cache()
+    for lazy in (True, False):
+        try:
+            [key] = load_keys(armor(binary, 'PUBLIC KEY BLOCK'), lazy=lazy)
+        except PGPError:
+            assert not lazy     # PGPy may refuse to read it at all
+            continue
+        for now in _FUZZ_NOW:
+            u = key.usability(now)
+            assert not u.can_sign and u.reasons
+        _use_key(key, corpus)
+
+
+_SUBPACKETS = st.lists(st.tuples(st.integers(0, 127), st.booleans(),
+                                 st.binary(max_size=12)), max_size=4)
+
+
+@SETTINGS
+@given(uid_extra=_SUBPACKETS, doc_extra=_SUBPACKETS)
+def test_fuzz_signature_subpackets(corpus, uid_extra, doc_extra):
+    """Validly signed self-signatures and message signatures carrying any
+    subpackets (wrong lengths, unknown kinds, critical bits): the key
+    paths and verification answer with a verdict or a PGPError only."""
+    from tests.pgp import forge
+
+    def area(items):
+        return b''.join(forge.subpacket(k, d, critical=c)
+                        for k, c, d in items)
+    primary = forge.EdKey()
+    uid = b'Fuzz <fuzz@example.org>'
+    binary = forge.public_key(primary, uid, extra=area(uid_extra))
+    sig = forge.document_sig(primary, corpus['text'], extra=area(doc_extra))
+    clear_key_cache()
+    answers = []
+    for lazy in (True, False):
+        try:
+            [key] = load_keys(armor(binary, 'PUBLIC KEY BLOCK'), lazy=lazy)
+        except PGPError:
+            continue
+        for now in _FUZZ_NOW:
+            _only_pgp_errors(key.usability, now)
+        answers.append((_only_pgp_errors(key.usability),
+                        _only_pgp_errors(verify_detached, corpus['text'],
+                                         sig, [key])))
+    if len(answers) == 2 and None not in answers[0] + answers[1] and \
+            bytes(key) == binary:
+        # The same policy on both paths: the same answers (when PGPy reads
+        # the packets faithfully: it drops, say, an empty key flags
+        # subpacket, and then checks a signature over other bytes).
+        (fast, [vf]), (slow, [vs]) = answers
+        assert fast == slow
+        assert (vf.status, vf.reason) == (vs.status, vs.reason)

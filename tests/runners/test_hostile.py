@@ -62,6 +62,10 @@ class TestKeyStates(PGPListTestCase):
     def test_expired_key(self):
         old = Subscriber('olga@example.com', 'Olga',
                          faked_time='20200101T000000', expire='1y')
+        # A signature made in 2020 while the key was valid still counts (as
+        # for sqv); one that expired itself since does not.
+        with open(os.path.join(old.home, 'gpg.conf'), 'a') as fp:
+            fp.write('default-sig-expire 1d\n')
         try:
             old.import_key(self.list_key.public_armor())
             with transaction():

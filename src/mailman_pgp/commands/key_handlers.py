@@ -83,6 +83,10 @@ def _one_public_key(msg, results):
             key.fingerprint, '; '.join(usability.reasons) or 'no usable '
             'subkey'))
         return None
+    if usability.defects:
+        _say(results, _('Key {} is refused: {}').format(
+            key.fingerprint, ' '.join(usability.defects)))
+        return None
     return key
 
 

@@ -10,6 +10,8 @@ certifications dropped), generate_key(parse_key_spec(...)), Key.usability(),
 merge_certifications, apply_revocation, find_keys(msg).
 Data: encrypt / encrypt_each / decrypt / sign_detached / sign_message /
 verify_detached; results are Decrypted and Verification objects.
+Validity of keys, subkeys, bindings and signatures: policy.py only, asked
+by every path (fast key reader, PGPy reader, key import, verification).
 Mail: is_encrypted / is_signed / has_*_parts / decrypt_message /
 verify_message / signed_content (what signatures cover: the one
 definition of "signed") / strip_signature for input in any form; sign_mime /

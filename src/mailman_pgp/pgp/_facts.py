@@ -34,8 +34,11 @@ def derive_facts(raw: bytes) -> KeyFacts | None:
     fast = fast_key(raw)
     if fast is None:
         return None
-    report, selfsig, parts = fast.check()
-    change = fast.next_change()
+    try:
+        report, selfsig, parts = fast.check()
+        change = fast.next_change()
+    except (ValueError, OverflowError, TypeError):
+        return None     # out-of-range times: the PGPy path says why
     facts = KeyFacts(report, change.timestamp() if change else None,
                      ciphers=selfsig.prefs if selfsig else ())
     if report.can_encrypt:

@@ -5,10 +5,11 @@ PGPy spends about a millisecond parsing and checking each key; a list
 re-reading a thousand member keys pays a second for it. This module reads
 the usual shape (v4 primary key, user IDs with self-certifications,
 subkeys with binding signatures; RSA, EdDSA, ECDSA, ECDH) and verifies the
-self-signatures with cryptography directly. Anything else (revocations,
-direct-key signatures, user attributes, critical unknown subpackets, weak
-or unknown algorithms) returns None and the caller uses the PGPy path,
-which gives the same answers (tests/pgp/test_pgp_fastkey.py compares them).
+self-signatures with cryptography directly; policy.py judges them, as it
+does for the PGPy path. Anything else (revocations, direct-key signatures,
+user attributes, weak or unknown algorithms) returns None and the caller
+uses the PGPy path, which gives the same answers
+(tests/pgp/test_pgp_fastkey.py compares them).
 """
 
 import hashlib
@@ -24,7 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._keyparse import UTC, now_utc
 from mailman_pgp.pgp._session import Recipient, x25519_public_key
-from mailman_pgp.pgp.usability import RSA_MIN_BITS, Usability
+from mailman_pgp.pgp import policy
+from mailman_pgp.pgp._sigparse import BadSignaturePacket, read_sig
+from mailman_pgp.pgp.policy import RSA_MIN_BITS, Cert, Part
 
 _ED25519 = bytes.fromhex('2B06010401DA470F01')
 _CV25519 = bytes.fromhex('2B060104019755010501')
@@ -36,12 +39,11 @@ _CURVES = {
     bytes.fromhex('2B240303020801010B'): ec.BrainpoolP384R1,
     bytes.fromhex('2B240303020801010D'): ec.BrainpoolP512R1,
 }
+_CURVE_NAMES = dict(zip(_CURVES, (
+    'nistp256', 'nistp384', 'nistp521', 'brainpoolP256r1',
+    'brainpoolP384r1', 'brainpoolP512r1')))
 _HASHES = {2: hashes.SHA1, 8: hashes.SHA256, 9: hashes.SHA384,
            10: hashes.SHA512, 11: hashes.SHA224}
-_KNOWN_SUBPACKETS = {2, 3, 5, 6, 7, 9, 11, 16, 20, 21, 22, 23, 24, 25, 26,
-                     27, 28, 29, 30, 31, 32, 33, 34, 35}
-_SIGN_ALGS = {1, 3, 17, 19, 22}
-_ENCRYPT_ALGS = {1, 2, 16, 18}
 _CERTS = (0x10, 0x11, 0x12, 0x13)
 
 
@@ -121,6 +123,18 @@ class _KeyPart:
             return pos
         raise _Fallback
 
+    def as_part(self) -> Part:
+        """This key part as the policy sees it."""
+        if self.alg in (1, 2, 3):
+            size = self.pub.key_size
+        elif self.oid == _ED25519:
+            size = 'ed25519'
+        elif self.oid == _CV25519:
+            size = 'cv25519'
+        else:
+            size = _CURVE_NAMES[self.oid]
+        return Part(self.keyid, self.alg, size, self.created)
+
     def recipient(self):
         return Recipient.from_fields(self.fpr, self.alg, self.pub, self.oid,
                                      self.halg, self.encalg)
@@ -142,113 +156,43 @@ def _secret_mpis(body, pos) -> list:
     return mpis
 
 
-def _subpackets(data):
-    out, pos = [], 0
-    while pos < len(data):
-        o = data[pos]
-        if o < 192:
-            n, pos = o, pos + 1
-        elif o < 255:
-            if pos + 1 >= len(data):
-                raise _Fallback
-            n, pos = ((o - 192) << 8) + data[pos + 1] + 192, pos + 2
+def _verify(sig, key: _KeyPart, prefix: bytes) -> bool:
+    """The mathematics of a key signature (a _sigparse.Sig) by key."""
+    algo = _HASHES.get(sig.halg)
+    if algo is None:
+        return False
+    data = (prefix + sig.hashed_part + b'\x04\xff'
+            + len(sig.hashed_part).to_bytes(4, 'big'))
+    try:
+        if key.alg in (1, 2, 3) and len(sig.mpis) == 1:
+            size = (key.pub.key_size + 7) // 8
+            key.pub.verify(sig.mpis[0].rjust(size, b'\0'), data,
+                           padding.PKCS1v15(), algo())
+        elif key.alg == 22 and len(sig.mpis) == 2:
+            h = hashes.Hash(algo())
+            h.update(data)
+            key.pub.verify(sig.mpis[0].rjust(32, b'\0')
+                           + sig.mpis[1].rjust(32, b'\0'), h.finalize())
+        elif key.alg == 19 and len(sig.mpis) == 2:
+            r, s = (int.from_bytes(m, 'big') for m in sig.mpis)
+            key.pub.verify(encode_dss_signature(r, s), data,
+                           ec.ECDSA(algo()))
         else:
-            n, pos = int.from_bytes(data[pos + 1:pos + 5], 'big'), pos + 5
-        if n == 0 or pos + n > len(data):
-            raise _Fallback
-        out.append((data[pos] & 0x7F, data[pos] & 0x80, data[pos + 1:pos + n]))
-        pos += n
-    return out
-
-
-class _Sig:
-    """A v4 signature packet, its subpackets read."""
-
-    def __init__(self, body: bytes):
-        if len(body) < 10 or body[0] != 4:
-            raise _Fallback
-        self.type, self.pkalg, self.halg = body[1], body[2], body[3]
-        hlen = int.from_bytes(body[4:6], 'big')
-        self.hashed_part = body[:6 + hlen]
-        ulen = int.from_bytes(body[6 + hlen:8 + hlen], 'big')
-        rest = 8 + hlen + ulen
-        if rest + 2 > len(body):
-            raise _Fallback
-        self.left16 = body[rest:rest + 2]
-        self.mpis, pos = [], rest + 2
-        while pos < len(body):
-            value, pos = _mpi(body, pos)
-            self.mpis.append(value)
-        hashed = _subpackets(body[6:6 + hlen])
-        unhashed = _subpackets(body[8 + hlen:rest])
-        self.created = self.sig_exp = self.key_exp = None
-        self.flags, self.prefs, self.primary = 0, (), False
-        self.issuer, self.backsig = None, False
-        for kind, critical, data in hashed:
-            if kind not in _KNOWN_SUBPACKETS:
-                if critical:
-                    raise _Fallback
-                continue
-            if kind == 2:
-                self.created = datetime.fromtimestamp(
-                    int.from_bytes(data, 'big'), UTC)
-            elif kind == 3:
-                self.sig_exp = int.from_bytes(data, 'big')
-            elif kind == 9:
-                self.key_exp = int.from_bytes(data, 'big')
-            elif kind == 11:
-                self.prefs = tuple(data)
-            elif kind == 27:
-                self.flags = data[0] if data else 0
-            elif kind == 25:
-                self.primary = bool(data and data[0])
-            elif kind == 32:
-                self.backsig = True
-            elif kind == 16:
-                self.issuer = data.hex().upper()
-            elif kind == 33 and len(data) == 21:
-                self.issuer = data[-8:].hex().upper()
-        for kind, _, data in unhashed:
-            if kind == 32:
-                self.backsig = True
-            elif kind == 16 and self.issuer is None:
-                self.issuer = data.hex().upper()
-            elif kind == 33 and len(data) == 21 and self.issuer is None:
-                self.issuer = data[-8:].hex().upper()
-        if self.created is None or self.issuer is None:
-            raise _Fallback
-
-    def current(self, now) -> bool:
-        if self.created > now:
             return False
-        return not (self.sig_exp and
-                    self.created + timedelta(seconds=self.sig_exp) <= now)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
 
-    def verify(self, key: _KeyPart, prefix: bytes) -> bool:
-        algo = _HASHES.get(self.halg)
-        if algo is None:
-            return False
-        data = (prefix + self.hashed_part + b'\x04\xff'
-                + len(self.hashed_part).to_bytes(4, 'big'))
-        try:
-            if key.alg in (1, 2, 3) and len(self.mpis) == 1:
-                size = (key.pub.key_size + 7) // 8
-                key.pub.verify(self.mpis[0].rjust(size, b'\0'), data,
-                               padding.PKCS1v15(), algo())
-            elif key.alg == 22 and len(self.mpis) == 2:
-                h = hashes.Hash(algo())
-                h.update(data)
-                key.pub.verify(self.mpis[0].rjust(32, b'\0')
-                               + self.mpis[1].rjust(32, b'\0'), h.finalize())
-            elif key.alg == 19 and len(self.mpis) == 2:
-                r, s = (int.from_bytes(m, 'big') for m in self.mpis)
-                key.pub.verify(encode_dss_signature(r, s), data,
-                               ec.ECDSA(algo()))
-            else:
-                return False
-        except (InvalidSignature, ValueError, TypeError):
-            return False
-        return True
+
+def _checked(body, key, prefix):
+    """A Sig whose mathematics is checked (once) against key over prefix;
+    None if the packet cannot be read (such a signature never counts)."""
+    try:
+        sig = read_sig(body)
+    except BadSignaturePacket:
+        return None
+    sig.math = lambda: _verify(sig, key, prefix)
+    return sig
 
 
 class FastKey:
@@ -260,23 +204,35 @@ class FastKey:
             raise _Fallback
         self.is_secret = packets[0].tag == P.SECRET_KEY
         subkey_tag = P.SECRET_SUBKEY if self.is_secret else P.PUBLIC_SUBKEY
-        self.primary = _KeyPart(packets[0].body, self.is_secret)
-        self.uids, self.subkeys = [], []
-        current = None
+        self.primary = primary = _KeyPart(packets[0].body, self.is_secret)
+        self.parts = {primary.keyid: primary}
+        self.cert = cert = Cert(primary.as_part())
+        sigs = prefix = subject = None
         for p in packets[1:]:
             if p.tag == P.USER_ID:
-                current = (p.body, [])
-                self.uids.append(current)
+                sigs, subject = [], primary
+                prefix = primary.prefix + b'\xb4' + \
+                    len(p.body).to_bytes(4, 'big') + p.body
+                cert.uids.append(sigs)
             elif p.tag == subkey_tag:
-                current = (_KeyPart(p.body, self.is_secret), [])
-                self.subkeys.append(current)
+                subject = _KeyPart(p.body, self.is_secret)
+                part = subject.as_part()
+                sigs, prefix = part.sigs, primary.prefix + subject.prefix
+                self.parts[subject.keyid] = subject
+                cert.subkeys.append(part)
             elif p.tag == P.SIGNATURE:
-                if current is None:
+                if sigs is None:
                     raise _Fallback  # direct-key signature or revocation
-                sig = _Sig(p.body)
-                if sig.type not in _CERTS + (0x18,):
-                    raise _Fallback
-                current[1].append(sig)
+                if p.version != 4 or len(p.body) < 2 or \
+                        p.body[1] not in _CERTS + (0x18,):
+                    raise _Fallback  # revocations: the PGPy path
+                sig = _checked(p.body, primary, prefix)
+                if sig is None:
+                    continue
+                if subject is not primary:
+                    sig.back_math = (lambda b, k=subject, x=prefix:
+                                     _verify(b, k, x))
+                sigs.append(sig)
             else:
                 raise _Fallback  # user attribute, unknown packet
 
@@ -286,89 +242,27 @@ class FastKey:
         """
         now = now_utc(now)
         times = []
-        for part, sigs in ([(self.primary, sigs) for _, sigs in self.uids]
-                           + self.subkeys):
+        cert = self.cert
+        for part, sigs in ([(cert.primary, sigs) for sigs in cert.uids]
+                           + [(sub, sub.sigs) for sub in cert.subkeys]):
+            times.append(part.created)
             for sig in sigs:
                 times.append(sig.created)
-                if sig.sig_exp:
-                    times.append(sig.created + timedelta(seconds=sig.sig_exp))
-                if sig.key_exp:
+                if sig.expires:
+                    times.append(sig.expires)
+                if sig.key_expiry:
                     times.append(part.created
-                                 + timedelta(seconds=sig.key_exp))
+                                 + timedelta(seconds=sig.key_expiry))
+                if sig.flags and sig.flags & 0x02 and sig.backsig and \
+                        sig.backsig.expires:
+                    times.append(sig.backsig.expires)
         return min((t for t in times if t > now), default=None)
 
-    def _valid(self, sig, prefix, now):
-        return (sig.issuer == self.primary.keyid and sig.current(now)
-                and sig.verify(self.primary, prefix))
-
     def check(self, now=None):
-        """(Usability, selfsig, {keyid: _KeyPart}) like usability._check."""
-        return self._check(now_utc(now))
-
-    def _check(self, now):
-        primary, reasons = self.primary, []
-        best = None
-        for uid, sigs in self.uids:
-            prefix = primary.prefix + b'\xb4' + len(uid).to_bytes(4, 'big') \
-                + uid
-            certs = [s for s in sigs if s.type in _CERTS
-                     and self._valid(s, prefix, now)]
-            if not certs:
-                continue
-            cert = max(certs, key=lambda s: s.created)
-            own = [s for s in sigs if s.issuer == primary.keyid]
-            newest = max(own, key=lambda s: s.created)
-            rank = (newest.primary, cert.created)
-            if best is None or rank > best[0]:
-                best = (rank, cert)
-        if best is None:
-            reasons.append('The key has no valid (self-signed, unrevoked) '
-                           'user ID.')
-        selfsig = best[1] if best else None
-        expires_at = None
-        if selfsig is not None and selfsig.key_exp:
-            expires_at = primary.created + timedelta(seconds=selfsig.key_exp)
-        expired = expires_at is not None and expires_at <= now
-        if expired:
-            reasons.append(f'The key expired on {expires_at:%Y-%m-%d}.')
-        enc, sign, expired_ids, bound = [], [], [], []
-        parts = {primary.keyid: primary}
-        ok = selfsig is not None and not expired
-        if ok:
-            if selfsig.flags & 0x02 and primary.alg in _SIGN_ALGS:
-                sign.append(primary.keyid)
-            if selfsig.flags & 0x0C and primary.alg in _ENCRYPT_ALGS:
-                enc.append(primary.keyid)
-        for sub, sigs in self.subkeys:
-            parts[sub.keyid] = sub
-            prefix = primary.prefix + sub.prefix
-            binds = [s for s in sigs if s.type == 0x18
-                     and self._valid(s, prefix, now)]
-            if not binds:
-                continue
-            bind = max(binds, key=lambda s: s.created)
-            bound.append(sub.keyid)
-            if bind.key_exp and \
-                    sub.created + timedelta(seconds=bind.key_exp) <= now:
-                expired_ids.append(sub.keyid)
-                continue
-            if not ok:
-                continue
-            if bind.flags & 0x0C and sub.alg in _ENCRYPT_ALGS:
-                enc.append(sub.keyid)
-            if bind.flags & 0x02 and sub.alg in _SIGN_ALGS:
-                if bind.backsig:
-                    sign.append(sub.keyid)
-                else:
-                    reasons.append(f'Signing subkey {sub.keyid} lacks its '
-                                   'back signature.')
-        if ok and not enc:
-            reasons.append('The key has no usable encryption subkey.')
-        if ok and not sign:
-            reasons.append('The key has no usable signing key.')
-        report = Usability(bool(enc), bool(sign), expired, False, reasons,
-                           expires_at, enc, sign, [], expired_ids, bound)
-        return report, selfsig, parts
+        """(Usability, selfsig, {keyid: _KeyPart}), as policy decides."""
+        now = now_utc(now)
+        report, selfsig = policy._evaluate(self.cert, now, now)
+        return report, selfsig, self.parts
 
 
 def fast_key(raw: bytes):

@@ -6,7 +6,6 @@ properties answer the questions Mailman asks (fingerprint, uids, armor).
 
 import collections
 import hashlib
-import time
 
 from public import public
 
@@ -108,11 +107,15 @@ class Key:
 
     @property
     def public(self) -> 'Key':
-        """This key without secret material."""
+        """This key without secret material (one object per key, so what
+        is derived from it, such as its usability, is derived once)."""
         if not self.is_private:
             return self
-        with quiet(), malformed():
-            return Key(self._k.pubkey)
+        public = self._cache.get('public')
+        if public is None:
+            with quiet(), malformed():
+                public = self._cache['public'] = Key(self._k.pubkey)
+        return public
 
     @property
     def uids(self) -> list:
@@ -152,22 +155,35 @@ class Key:
             return ' + '.join(names)
 
     def usability(self, now=None):
-        """Return a Usability report (see mailman_pgp.pgp.usability)."""
-        from mailman_pgp.pgp.usability import check_usability
+        """Return a Usability report (see mailman_pgp.pgp.policy)."""
         facts = self._facts()
-        if facts is not None:
-            if now is None:
-                return facts.usability
-            from mailman_pgp.pgp._fastkey import fast_key
-            return fast_key(self._raw).check(now)[0]
-        cached = self._cache.get('usability')
-        if now is None and cached is not None and \
-                time.monotonic() - cached[1] < 60:
-            return cached[0]
-        report = check_usability(self._k, now)
-        if now is None:
-            self._cache['usability'] = (report, time.monotonic())
-        return report
+        if facts is not None and now is None:
+            return facts.usability
+        from mailman_pgp.pgp._keyparse import now_utc
+        from mailman_pgp.pgp.policy import evaluate
+        now = now_utc(now)
+        cert = self._cert()
+        with quiet(), malformed(message='The key is malformed and cannot be '
+                                'checked; please send it again.'):
+            return evaluate(cert, now, now)
+
+    def _cert(self):
+        """The policy's view of this key (policy.Cert), kept: its
+        signatures, back-signatures included, are checked once."""
+        cert = self._cache.get('cert')
+        if cert is None:
+            if self._pk is None:
+                from mailman_pgp.pgp._fastkey import fast_key
+                fast = fast_key(self._raw)
+                cert = fast.cert if fast is not None else None
+            if cert is None:
+                from mailman_pgp.pgp.usability import pgpy_cert
+                with quiet(), malformed(message='The key is malformed and '
+                                        'cannot be checked; please send it '
+                                        'again.'):
+                    cert = pgpy_cert(self._k)
+            self._cache['cert'] = cert
+        return cert
 
     def _facts(self):
         """The KeyFacts of a lazily loaded key of the usual shape, else

@@ -1,7 +1,7 @@
 """Signature verification results as data, with replay-protection digests.
 
-PGPy's verify() only checks the mathematics; here expiry and revocation of
-the signer key (and of the signature) are checked too, and each signature
+PGPy's verify() only checks the mathematics; policy.py judges the rest
+(signature type, hash, date, the key part that made it), and each signature
 gets the digest the 2017 plugin stored against replays: its hash algorithm
 over the signed data including the signature trailer.
 """
@@ -18,7 +18,9 @@ from mailman_pgp.pgp._keyparse import now_utc
 from mailman_pgp.pgp._quiet import pgpy, quiet
 from mailman_pgp.pgp.armor import dearmor
 from mailman_pgp.pgp.errors import PGPError, SignatureError, malformed
-from mailman_pgp.pgp.usability import sig_expires_at, verify_math
+from mailman_pgp.pgp._sigparse import read_sig
+from mailman_pgp.pgp.policy import DOCUMENT_TYPES, judge_document
+from mailman_pgp.pgp.usability import verify_math
 
 
 @public
@@ -27,13 +29,14 @@ class Verification:
     """The outcome of checking one signature."""
     signer_keyid: str               # long key ID in the signature
     signer_fingerprint: str | None  # primary key fingerprint, if known
-    valid: bool                     # the mathematics holds
+    valid: bool                     # policy allows it, mathematics holds
     unknown: bool                   # no key given made it
     expired: bool                   # signature or signing key expired
     revoked: bool                   # signing key (or subkey) revoked
     created: datetime | None
     hash_algorithm: str             # e.g. 'SHA512'
     digest: bytes                   # replay-protection digest
+    reason: str | None = None       # why it is not good (policy's words)
 
     @property
     def good(self) -> bool:
@@ -107,39 +110,54 @@ def _find(keys, keyid):
     return None
 
 
+def _policy_view(raw: bytes):
+    """The signature's fields as policy.py reads them."""
+    try:
+        [packet] = P.iter_packets(raw)
+        return read_sig(packet.body)
+    except (PGPError, ValueError):
+        raise SignatureError('A signature in the message is malformed.') \
+            from None
+
+
 def verify_raw(raw: bytes, data: bytes, keys, now=None) -> Verification:
-    """Check one raw signature packet over data against keys."""
+    """Check one raw signature packet over data against keys: policy.py
+    judges the signature and the key part that made it, then the
+    mathematics is checked."""
+    now = now_utc(now)
     sig = parse_signature(raw)
+    view = _policy_view(raw)
     with quiet(), malformed(SignatureError, 'A signature in the message is '
                             'malformed.'):
         keyid = str(sig.signer or '').upper()
         created = sig.created
         halg = sig.hash_algorithm.name
-        sig_expires = sig_expires_at(sig)
-        sig_expired = sig_expires is not None and \
-            sig_expires <= now_utc(now)
-        digest = _digest(sig, data)
+        digest = _digest(sig, data) if view.type in DOCUMENT_TYPES else \
+            hashlib.sha256(raw).digest()
     key = _find(keys, keyid)
     if key is None:
         with quiet():
             fpr = getattr(sig, 'signer_fingerprint', '') or None
         fpr = str(fpr).replace(' ', '') if fpr else None
+        sig_expired = view.expires is not None and view.expires <= now
         return Verification(keyid, fpr, False, True, sig_expired, False,
-                            created, halg, digest)
+                            created, halg, digest,
+                            f'no key given has the key ID {keyid}')
+    view.issuer = keyid
     with malformed():
-        u = key.usability(now)
-    with quiet(), malformed():
-        if keyid == key.keyid:
-            signer = key._k
-        elif keyid in u.bound_keyids:
-            signer = key._k.subkeys[keyid]
-        else:
-            signer = None  # a subkey not bound to the key does not count
-        valid = signer is not None and verify_math(signer, data, sig)
-    revoked = u.revoked or keyid in u.revoked_keyids
-    expired = sig_expired or u.expired or keyid in u.expired_keyids
-    return Verification(keyid, key.fingerprint, valid, False, expired,
-                        revoked, created, halg, digest)
+        verdict = judge_document(view, key._cert(), now)
+    valid = False
+    if verdict.ok:
+        with quiet(), malformed():
+            signer = key._k if keyid == key.keyid else \
+                key._k.subkeys[keyid] if keyid in key.subkey_ids else None
+            valid = signer is not None and verify_math(signer, data, sig)
+    reason = verdict.reason     # None for a plain mathematical failure
+    if reason:
+        reason = f'Signature by key {key.fingerprint}: {reason}.'
+    return Verification(keyid, key.fingerprint, valid, False,
+                        verdict.expired, verdict.revoked, created, halg,
+                        digest, reason)
 
 
 def as_keys(keys) -> list:

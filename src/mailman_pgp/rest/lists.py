@@ -347,6 +347,8 @@ def _list_key_problem(mlist, key) -> str | None:
     if not usability.usable:
         return 'The key cannot both sign and encrypt: {}'.format(
             '; '.join(usability.reasons) or 'no usable subkeys')
+    if usability.defects:
+        return 'The key is refused: ' + ' '.join(usability.defects)
     if mlist.posting_address.lower() not in key.emails:
         return ('The key has no user ID with the list address {}; its user '
                 'IDs are: {}'.format(mlist.posting_address,

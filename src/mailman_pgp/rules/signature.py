@@ -57,22 +57,32 @@ def signature_problem(result: dict, *, inline_allowed: bool = True
                         _('Signature made by key {}, but your confirmed key '
                           'is {}').format(signature['fingerprint']
                                           or signature['keyid'], key))
+        # The facade says which policy check refused a signature (reason).
         for signature in signatures:
             if signature['status'] == 'invalid':
-                return ('invalid_sig_action',
-                        _('The signature by your key {} does not verify: '
-                          'the message was changed after signing').format(
-                              key))
-        if any(s['status'] == 'expired' for s in signatures):
-            return ('expired_sig_action',
-                    _('The signature or your key {} has expired').format(key))
-        if any(s['status'] == 'revoked' for s in signatures):
-            return ('revoked_sig_action',
-                    _('Your key {} has been revoked').format(key))
+                return ('invalid_sig_action', signature.get('reason')
+                        or _('The signature by your key {} does not verify: '
+                             'the message was changed after signing').format(
+                                 key))
+        for signature in signatures:
+            if signature['status'] == 'expired':
+                return ('expired_sig_action',
+                        _('The signature or your key {} has expired').format(
+                            key) + _detail(signature))
+        for signature in signatures:
+            if signature['status'] == 'revoked':
+                return ('revoked_sig_action',
+                        _('Your key {} has been revoked').format(key)
+                        + _detail(signature))
         if any(s['status'] != 'good' for s in signatures):
             return ('invalid_sig_action',
                     _('A signature on the message is not good'))
     return None
+
+
+def _detail(signature) -> str:
+    reason = signature.get('reason')
+    return f' ({reason})' if reason else ''
 
 
 def _problem(pgp_list, result):

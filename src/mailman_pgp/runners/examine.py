@@ -81,7 +81,8 @@ def _verify(verify, keys, result) -> list:
 
 def _signature_results(verifications) -> list[dict]:
     return [dict(status=v.status, keyid=v.signer_keyid,
-                 fingerprint=v.signer_fingerprint, digest=v.digest.hex())
+                 fingerprint=v.signer_fingerprint, digest=v.digest.hex(),
+                 reason=v.reason)
             for v in verifications]
 
 
@@ -94,12 +95,12 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         when decryption worked, else ``msg``).  ``msgdata['pgp']`` gets:
         encrypted (bool), decrypt_error (str or None), partly_encrypted,
         signed ('mime', 'inline' or None), unsigned_parts (what members
-        would receive that no signature covers), signatures (list of dicts with
-        status, keyid, fingerprint, digest), signature_error (a malformed
-        signature), sender_key (fingerprint or None).  With keep_signed_data,
-        ``msgdata['pgp_signed']`` keeps the SignedContent so the key commands
-        can check it against other keys.  The message as received is kept
-        in ``pgp_original`` so a
+        would receive that no signature covers), signatures (list of dicts
+        with status, keyid, fingerprint, digest, reason), signature_error (a
+        malformed signature), sender_key (fingerprint or None).  With
+        keep_signed_data, ``msgdata['pgp_signed']`` keeps the SignedContent
+        so the key commands can check it against other keys.  The message
+        as received is kept in ``pgp_original`` so a
         rejection can return it without revealing the plaintext.
     """
     result = dict(encrypted=False, decrypt_error=None, partly_encrypted=False,
@@ -135,10 +136,12 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
     result['signatures'] = _signature_results(verifications)
     msgdata['pgp'] = result
     log.info('%s: message %s: encrypted=%s signed=%s%s signatures=%s '
-             'sender key %s', mlist.list_id, message_id, result['encrypted'],
-             result['signed'], ' (partly)' if result['unsigned_parts'] else '',
-             ','.join('{}:{}'.format(s['status'], s['fingerprint']
-                                     or s['keyid'])
-                      for s in result['signatures']) or '-',
-             result['sender_key'] or '-')
+             'sender key %s%s', mlist.list_id, message_id,
+             result['encrypted'], result['signed'],
+             ' (partly)' if result['unsigned_parts'] else '', ','.join(
+                 '{}:{}'.format(s['status'], s['fingerprint'] or s['keyid'])
+                 for s in result['signatures']) or '-',
+             result['sender_key'] or '-', ''.join(
+                 f'; {s["reason"]}' for s in result['signatures']
+                 if s['reason'] and s['status'] != 'unknown'))
     return seen

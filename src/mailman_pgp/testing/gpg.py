@@ -25,6 +25,7 @@ ALGORITHMS = {
     'cv25519': ('ed25519', 'cv25519'),
     'rsa': ('rsa3072', 'rsa3072'),
     'rsa2048': ('rsa2048', 'rsa2048'),
+    'rsa1024': ('rsa1024', 'rsa1024'),     # refused by the key policy
 }
 
 
