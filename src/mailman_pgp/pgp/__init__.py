@@ -72,6 +72,7 @@ from mailman_pgp.pgp.message import (
     strip_signature,
     verify_message,
 )
+from mailman_pgp.pgp.minimal import minimal_key
 from mailman_pgp.pgp.mime import (
     encrypted_wrapper,
     DecryptedMessage,
@@ -152,6 +153,7 @@ __all__ = [
     'is_signed',
     'load_keys',
     'merge_certifications',
+    'minimal_key',
     'minimize',
     'parse_key_spec',
     'protect',
