@@ -14,6 +14,7 @@ from public import public
 from mailman_pgp.pgp import (
     PGPError, decrypt_message, has_encrypted_parts, is_encrypted,
     is_mime_encrypted, signature_form, verify_message)
+from mailman_pgp.pgp.exchange_repair import repair_exchange
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -98,6 +99,7 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         signature), sender_key (fingerprint or None).  The message as received is kept in ``pgp_original`` so a
         rejection can return it without revealing the plaintext.
     """
+    msg = repair_exchange(msg)
     result = dict(encrypted=False, decrypt_error=None, partly_encrypted=False,
                   signed=None, signatures=[], signature_error=None,
                   sender_key=None)
