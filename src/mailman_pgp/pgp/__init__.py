@@ -17,6 +17,7 @@ and clearsign / sign_inline for output.
 """
 
 from mailman_pgp.pgp.armor import armor, crc24, dearmor, find_blocks, is_armored
+from mailman_pgp.pgp.autocrypt import autocrypt_header, sender_autocrypt_key
 from mailman_pgp.pgp.crypto import (
     DEFAULT_MAX_SIZE,
     MICALG,
@@ -125,6 +126,7 @@ __all__ = [
     'apply_protected_headers',
     'apply_revocation',
     'armor',
+    'autocrypt_header',
     'choose_cipher',
     'clearsign',
     'crc24',
@@ -157,6 +159,7 @@ __all__ = [
     'minimize',
     'parse_key_spec',
     'protect',
+    'sender_autocrypt_key',
     'sign_detached',
     'sign_inline',
     'sign_message',
