@@ -9,6 +9,7 @@ import logging
 import re
 
 from mailman.core.i18n import _
+from mailman.email.message import Message
 from mailman.interfaces.member import MemberRole
 from mailman.interfaces.pending import IPendings
 from mailman.interfaces.subscriptions import ISubscriptionManager
@@ -59,7 +60,8 @@ def _autocrypt_key(msg, msgdata):
     arrived (outer headers only: never one from inside the encryption)."""
     received = msg
     if msgdata.get('pgp_original'):
-        received = email.message_from_string(msgdata['pgp_original'])
+        received = email.message_from_string(msgdata['pgp_original'],
+                                             Message)
     key = sender_autocrypt_key(received)
     if key is None or _sender(received) != _sender(msg):
         return None
