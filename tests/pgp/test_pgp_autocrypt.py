@@ -102,3 +102,39 @@ def test_v6_key_refused_as_attached(anne):
     from tests.pgp.test_pgp_corpus import V6_CERT
     with pytest.raises(UnsupportedError, match='version 6 key'):
         sender_autocrypt_key(mail(thunderbird_header(anne.email, V6_CERT)))
+
+
+@pytest.mark.parametrize('spec', [('EdDSA:Ed25519', 'ECDH:Curve25519'),
+                                  ('RSA:2048', 'RSA:2048')])
+def test_packet_path_as_pgpy(spec):
+    """The key cut from its packets is byte for byte what PGPy makes."""
+    from mailman_pgp.pgp import load_keys, minimal, minimize, packets
+    key = generate_key(parse_key_spec(spec[0], 'primary'),
+                       parse_key_spec(spec[1], 'sub'),
+                       [('Crypto', 'crypto@example.org'),
+                        ('Crypto', 'crypto-request@example.org')])
+    [stored] = load_keys(key.armor())         # as the key store reads it
+    for address in ('crypto@example.org', 'crypto-request@example.org'):
+        fast = minimal._cut(list(minimal._public_packets(bytes(stored))),
+                            address)
+        slow = minimal._cut(((p.tag, p.raw) for p in packets.iter_packets(
+            bytes(minimize(key.public)))), address)
+        assert fast == slow
+        assert minimal.minimal_key(stored, address) == fast
+
+
+def test_header_without_pgpy(list_key, tmp_path):
+    """The outgoing runner adds the header without loading PGPy."""
+    import subprocess
+    import sys
+    path = tmp_path / 'list.asc'
+    path.write_text(list_key.armor())
+    script = (
+        'import sys\n'
+        'from mailman_pgp.pgp import autocrypt_header, load_keys\n'
+        f'[key] = load_keys(open({str(path)!r}).read())\n'
+        'assert autocrypt_header(key, "crypto@example.org")\n'
+        'print("pgpy" in sys.modules)\n')
+    out = subprocess.run([sys.executable, '-c', script], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == 'False'
