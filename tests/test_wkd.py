@@ -202,3 +202,23 @@ class TestREST(unittest.TestCase):
         result = self.get('example.com/policy')
         self.assertEqual(result.status_code, 200)
         self.assertTrue(result.text.startswith('# Web Key Directory'))
+
+
+class TestExportWarns(unittest.TestCase):
+    layer = ConfigLayer
+
+    def test_key_without_user_id(self):
+        from tests.rest.support import new_key
+        with transaction():
+            create_list('ant@example.com', style_name='pgp-default')
+        key_store().set_list_key('ant.example.com', new_key(
+            ('Ant', 'ant@example.com'), ('Old', 'old@example.com')))
+        directory = tempfile.mkdtemp(prefix='mmpgp-wkd-export-')
+        self.addCleanup(shutil.rmtree, directory)
+        result = CliRunner(mix_stderr=False).invoke(
+            pgp, ('wkd', 'export', directory))
+        self.assertEqual(result.exit_code, 0, result.stderr)
+        self.assertIn('WARN  ant-request@example.com: not published: list '
+                      'key ', result.stderr)
+        self.assertIn('1 key file(s) written for example.com',
+                      result.stdout)

@@ -84,3 +84,20 @@ class TestGpgFindsListKey(unittest.TestCase):
         # Nobody else is published.
         found, _ = self.server.locate('crypto-owner@example.org')
         self.assertEqual(found, [])
+
+    def test_advanced_method(self):
+        """With openpgpkey.example.org resolving (in gpg's namespace only),
+        gpg uses the advanced method and finds the key there."""
+        self.server.resolve = ['openpgpkey.example.org']
+        self.addCleanup(setattr, self.server, 'resolve', [])
+        fingerprint = self.exchange.rest(
+            'GET', '/3.1/plugins/pgp/lists/crypto.example.org/pubkey')[
+                'key_fingerprint']
+        self.export()
+        self.assertFinds('crypto-request@example.org', fingerprint)
+        host, path, query = self.server.requests[-1]
+        self.assertEqual(host, 'openpgpkey.example.org')
+        self.assertTrue(path.startswith(
+            '/.well-known/openpgpkey/example.org/hu/'), path)
+        self.server.from_rest(self.rest_get)
+        self.assertFinds('crypto@example.org', fingerprint)

@@ -63,13 +63,16 @@ def _published_addresses(mlist) -> list[str]:
 
 
 @public
-def entries(domain: str | None = None) -> list[Entry]:
+def entries(domain: str | None = None,
+            skipped: list | None = None) -> list[Entry]:
     """What the directory publishes (for ``domain``, or every domain):
     each existing PGP list's posting and -request address, with its key.
 
     A list with no key yet, or whose key has no user ID for an address (an
-    imported key), publishes nothing for it; that is logged.
+    imported key), publishes nothing for it; that is logged, and told in
+    ``skipped`` (sentences) when given.
     """
+    skipped = [] if skipped is None else skipped
     from mailman.interfaces.listmanager import IListManager
     from zope.component import getUtility
     from mailman_pgp.keystore import key_store
@@ -88,8 +91,12 @@ def entries(domain: str | None = None) -> list[Entry]:
         except UnreadableKeyError as error:
             log.error('%s: not in the Web Key Directory: %s', mlist.list_id,
                       error)
+            skipped.append('{}: not published: {}'.format(mlist.list_id,
+                                                           error))
             continue
         if key is None:
+            skipped.append('{}: not published: the list has no key yet'
+                           .format(mlist.list_id))
             continue
         for address in _published_addresses(mlist):
             data = minimal_key(key, address)
@@ -97,6 +104,8 @@ def entries(domain: str | None = None) -> list[Entry]:
                 log.warning('%s: list key %s has no user ID for %s; it is '
                             'not in the Web Key Directory for it',
                             mlist.list_id, key.fingerprint, address)
+                skipped.append('{}: not published: list key {} has no user '
+                               'ID for it'.format(address, key.fingerprint))
                 continue
             found.append(Entry(address, mlist.list_id, key.fingerprint, data))
     return found

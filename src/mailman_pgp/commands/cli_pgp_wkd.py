@@ -85,7 +85,10 @@ files of lists that no longer exist.""")
 @click.option('--method', type=click.Choice(['advanced', 'direct']),
               default='advanced', show_default=True)
 def export(directory, domain, method):
-    found = entries(domain)
+    skipped = []
+    found = entries(domain, skipped)
+    for sentence in skipped:
+        click.echo('WARN  ' + sentence, err=True)
     domains = sorted({entry.domain for entry in found} |
                      ({domain.lower()} if domain else set()))
     if method == 'direct' and len(domains) > 1:

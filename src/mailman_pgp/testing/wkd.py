@@ -113,6 +113,9 @@ class WKDServer:
         self.directory = tempfile.mkdtemp(prefix='mmpgp-wkd-')
         self.ca, cert, key = _certificates(self.directory, domains)
         self.requests = []
+        # Names gpg's resolver finds (the advanced method's openpgpkey.*
+        # host must resolve; all traffic still goes through the proxy).
+        self.resolve: list[str] = []
         self.answer = lambda host, path, query: (404, b'')
         server = self
 
@@ -184,11 +187,16 @@ class WKDServer:
         return home
 
     def gpg(self, home: str, *args: str) -> subprocess.CompletedProcess:
-        """gpg ARGS in a namespace where the test CA is the system's."""
+        """gpg ARGS in a namespace where the test CA is the system's and,
+        with ``resolve`` set, /etc/hosts names its domains 127.0.0.1."""
+        hosts = os.path.join(self.directory, 'hosts')
+        with open(hosts, 'w') as fp:
+            fp.write('127.0.0.1 localhost\n' + ''.join(
+                '127.0.0.1 {}\n'.format(name) for name in self.resolve))
         command = ['unshare', '-rm', '--propagation', 'private', 'sh', '-c',
-                   'mount --bind "$0" "$1" && shift && exec "$@"',
-                   self.ca, SYSTEM_CA, GPG, '--batch', '--status-fd', '1',
-                   *args]
+                   'mount --bind "$0" "$1" && mount --bind "$2" /etc/hosts '
+                   '&& shift 2 && exec "$@"', self.ca, SYSTEM_CA, hosts, GPG,
+                   '--batch', '--status-fd', '1', *args]
         return subprocess.run(command, capture_output=True, text=True,
                               env=dict(os.environ, GNUPGHOME=home),
                               timeout=120)
