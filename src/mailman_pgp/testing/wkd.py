@@ -40,6 +40,8 @@ GPG = shutil.which('gpg') or '/usr/bin/gpg'
 @public
 def namespace_problem() -> str | None:
     """Why gpg cannot run with a private CA bundle here, or None."""
+    if not shutil.which('dirmngr'):
+        return 'dirmngr (GnuPG) is not installed'
     if not shutil.which('unshare'):
         return 'unshare (util-linux) is not installed'
     if not os.path.exists(SYSTEM_CA):
