@@ -68,7 +68,8 @@ class TestListHeader(unittest.TestCase):
         for sender, uid in (('ant@example.com', 'ant@example.com'),
                             ('Ant <ant-request@example.com>',
                              'ant-request@example.com'),
-                            ('ant-owner@example.com', 'ant@example.com')):
+                            ('ant-owner@example.com', 'ant@example.com'),
+                            ('ant-bounces@example.com', 'ant@example.com')):
             key = self.header(sender)
             self.assertIsInstance(key, Key)
             self.assertEqual(key.fingerprint, self.key.fingerprint)
@@ -76,6 +77,6 @@ class TestListHeader(unittest.TestCase):
             self.assertFalse(key.is_private)
 
     def test_other_senders(self):
-        for sender in ('ant-bounces@example.com', 'anne@example.com',
+        for sender in ('ant-join@example.com', 'anne@example.com',
                        'ant-confirm+0123@example.com', 'noreply@example.com'):
             self.assertIsNone(self.header(sender), sender)

@@ -1,14 +1,15 @@
 """The Autocrypt header on mail a PGP list sends from its own addresses.
 
-Command replies, key challenges and notices come from the list's
--request address, moderation notices from -owner, list-made mail from the
-posting address: each carries an Autocrypt Level 1 header for its From
-address with the list key (only the user ID of that address; -owner,
-which has none, gets the posting address's), so Autocrypt clients
-(Thunderbird, K-9/Thunderbird for Android, Delta Chat) learn the list key
-and encrypt to it.  Mail whose From is anyone else (a member's post,
-Mailman's -bounces and -confirm senders) gets none: an Autocrypt header
-must be for the From address.
+Key challenges and the plugin's replies come from the list's -request
+address, Mailman's command results and notices from -bounces, moderation
+notices from -owner, list-made mail from the posting address: each
+carries an Autocrypt Level 1 header for its From address with the list
+key (only the user ID of that address; -owner and -bounces, which have
+none, get the posting address's), so Autocrypt clients (Thunderbird,
+K-9/Thunderbird for Android, Delta Chat) learn the list key and encrypt to
+it.  Mail whose From is anyone else (a member's post, the one-off
+-confirm+token sender, the site owner) gets none: an Autocrypt header must
+be for the From address.
 """
 
 import email.utils
@@ -23,7 +24,8 @@ def _own_address(mlist, msg) -> str | None:
     if len(senders) != 1:
         return None
     sender = senders[0][1].lower()
-    own = (mlist.posting_address, mlist.request_address, mlist.owner_address)
+    own = (mlist.posting_address, mlist.request_address, mlist.owner_address,
+           mlist.bounces_address)
     return sender if sender in [a.lower() for a in own] else None
 
 
