@@ -1,5 +1,7 @@
-"""key change with the new key in the sender's Autocrypt header, and the
-Autocrypt header on the list's own mail, in-process."""
+"""What Autocrypt clients and Outlook behind Exchange send, in-process:
+key change with the new key in the sender's Autocrypt header, a key
+command mangled by Exchange, and the Autocrypt header on the list's own
+mail."""
 
 import email
 import unittest
@@ -15,6 +17,7 @@ from mailman_pgp.pgp import Key, sender_autocrypt_key
 from mailman_pgp.testing.conversation import (
     outbox, pick, results_text, send_command)
 from mailman_pgp.testing.gpg import Subscriber
+from mailman_pgp.testing.outlook import exchange_mangled
 from tests.test_clients_e2e import thunderbird_autocrypt
 from tests.workflows.test_key_commands import MemberTestCase
 
@@ -40,6 +43,17 @@ class TestKeyChangeByAutocrypt(MemberTestCase):
         send_command(self.mlist, thunderbird_autocrypt(bob) + raw)
         self.assertIn('No key attached', results_text(outbox(),
                                                       self.anne.email))
+
+
+class TestKeyChangeThroughExchange(MemberTestCase):
+    def test_mangled_command_repaired(self):
+        new = Subscriber('anne@example.com', 'Anne')
+        self.addCleanup(new.close)
+        raw = self.signed_command('key change', 'My new key.',
+                                  attach=new.public_key())
+        send_command(self.mlist, exchange_mangled(raw, winmail=True))
+        self.assertIn('Key change request received',
+                      results_text(outbox(), self.anne.email))
 
 
 class TestListHeader(unittest.TestCase):
