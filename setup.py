@@ -41,7 +41,9 @@ setup(
         'lazr.config',
     ],
     extras_require={
-        'test': ['pytest', 'hypothesis', 'psycopg2-binary', 'ruff'],
+        'test': ['pytest', 'hypothesis', 'psycopg2-binary', 'ruff',
+                 # An Autocrypt implementation reads the list's headers.
+                 'muacrypt==0.9.1'],
         'docs': ['sphinx'],
     },
     classifiers=[

@@ -43,6 +43,11 @@ _install_interop() {
         command -v sqop >/dev/null || want+=(sqop)
         command -v rnp >/dev/null || want+=(rnp)
         command -v pgpainless-cli >/dev/null || want+=(pgpainless-cli)
+        # Web Key Directory tests: gpg's WKD client and dirmngr, and a CA
+        # bundle for the test CA to stand in for (tests/test_wkd_gpg.py).
+        [ -x /usr/lib/gnupg/gpg-wks-client ] || want+=(gpg-wks-client)
+        command -v dirmngr >/dev/null || want+=(dirmngr)
+        [ -f /etc/ssl/certs/ca-certificates.crt ] || want+=(ca-certificates)
     fi
     if [ "${#want[@]}" -gt 0 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true

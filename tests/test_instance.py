@@ -54,7 +54,8 @@ class TestInstance(unittest.TestCase):
     def test_runner_footprint(self):
         """A process of the instance imports neither PGPy nor the REST
         stack, and still does not when it signs and encrypts as the
-        outgoing runner does (PGPy is for the runners that use it)."""
+        outgoing runner does, Autocrypt header included (PGPy is for the
+        runners that use it)."""
         self.instance.mailman('create', '--style-name', 'pgp-default',
                               'x@example.com')
         member = os.path.join(self.instance.root, 'member.asc')
@@ -73,6 +74,8 @@ class TestInstance(unittest.TestCase):
             'lst = key_store().list_key("x.example.com")\n'
             f'[member] = load_keys(open({member!r}).read())\n'
             'encrypt_each(b"post", [[member]], sign_with=lst)\n'
+            'from mailman_pgp.pgp import autocrypt_header\n'
+            'assert autocrypt_header(lst, "x-request@example.com")\n'
             f'print([m for m in {heavy!r} if m in sys.modules])\n')
         env = {k: v for k, v in os.environ.items()
                if not k.startswith('MAILMAN_')}

@@ -32,7 +32,7 @@ class TestRoot(_PGPListTest):
         result = call('GET', '')
         self.assertEqual(result.status_code, 200)
         self.assertEqual(result.json['resources'],
-                         ['addresses', 'config', 'lists'])
+                         ['addresses', 'config', 'lists', 'wkd'])
 
     def test_credentials_required(self):
         result = call('GET', 'lists', auth=False)

@@ -22,6 +22,7 @@ from mailman_pgp.commands.cli_pgp_common import (
 from mailman_pgp.commands.cli_pgp_keys import (
     export_key, extend_key, import_key, rotate_key)
 from mailman_pgp.commands.cli_pgp_members import reset_key
+from mailman_pgp.commands.cli_pgp_wkd import wkd
 from mailman_pgp.keystore import confirmed_key
 
 
@@ -133,7 +134,7 @@ def lists():
 
 
 for _command in (export_key, import_key, rotate_key, extend_key, check_keys,
-                 reset_key):
+                 reset_key, wkd):
     pgp.add_command(_command)
 
 

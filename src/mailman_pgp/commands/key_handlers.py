@@ -4,10 +4,12 @@ Each handler checks what it needs, prints one clear result for the sender
 (what happened and what to do next) and changes nothing on a refusal.
 """
 
+import email
 import logging
 import re
 
 from mailman.core.i18n import _
+from mailman.email.message import Message
 from mailman.interfaces.member import MemberRole
 from mailman.interfaces.pending import IPendings
 from mailman.interfaces.subscriptions import ISubscriptionManager
@@ -17,7 +19,7 @@ from mailman_pgp.keystore import confirmed_key, key_store
 from mailman_pgp.model import PGPAddress, PGPSigHash
 from mailman_pgp.pgp import (
     PGPError, apply_revocation, find_keys, merge_certifications, minimize,
-    signed_content, strip_signature)
+    sender_autocrypt_key, signed_content, strip_signature)
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -52,10 +54,28 @@ def _pending(token: str, kind: str, mlist, sender: str):
     return pendable
 
 
-def _one_public_key(msg, results):
-    """The single usable public key attached, or None (sender told why)."""
+def _autocrypt_key(msg, msgdata):
+    """The key in the sender's own Autocrypt header of the mail as it
+    arrived (outer headers only: never one from inside the encryption)."""
+    received = msg
+    if msgdata.get('pgp_original'):
+        received = email.message_from_string(msgdata['pgp_original'],
+                                             Message)
+    key = sender_autocrypt_key(received)
+    if key is None or _sender(received) != _sender(msg):
+        return None
+    return key
+
+
+def _one_public_key(msg, msgdata, results):
+    """The single usable public key attached (or, with none attached, in
+    the sender's Autocrypt header), or None (sender told why)."""
     try:
         found = find_keys(msg)
+        if not (found.public_keys or found.private_keys or found.errors):
+            key = _autocrypt_key(msg, msgdata)
+            if key is not None:
+                found.public_keys.append(key)
     except PGPError as error:
         _say(results, str(error))
         return None
@@ -144,7 +164,7 @@ def key_set(mlist, msg, msgdata, arguments, results):
         _say(results, _('Wrong token: it is not waiting for a key from {} '
                         '(or it expired).').format(sender))
         return
-    key = _one_public_key(msg, results)
+    key = _one_public_key(msg, msgdata, results)
     if key is None:
         return
     manager = ISubscriptionManager(mlist)
@@ -242,7 +262,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
         _say(results, _('You have no confirmed key to change; you get one '
                         'when you subscribe.'))
         return
-    new_key = _one_public_key(msg, results)
+    new_key = _one_public_key(msg, msgdata, results)
     if new_key is None:
         return
     if new_key.fingerprint == current.fingerprint:

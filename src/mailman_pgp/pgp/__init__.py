@@ -20,6 +20,7 @@ and clearsign / sign_inline for output.
 """
 
 from mailman_pgp.pgp.armor import armor, crc24, dearmor, find_blocks, is_armored
+from mailman_pgp.pgp.autocrypt import autocrypt_header, sender_autocrypt_key
 from mailman_pgp.pgp.crypto import (
     DEFAULT_MAX_SIZE,
     MICALG,
@@ -75,6 +76,7 @@ from mailman_pgp.pgp.message import (
     strip_signature,
     verify_message,
 )
+from mailman_pgp.pgp.minimal import minimal_key
 from mailman_pgp.pgp.mime import (
     encrypted_wrapper,
     DecryptedMessage,
@@ -129,6 +131,7 @@ __all__ = [
     'apply_protected_headers',
     'apply_revocation',
     'armor',
+    'autocrypt_header',
     'choose_cipher',
     'clearsign',
     'crc24',
@@ -157,9 +160,11 @@ __all__ = [
     'is_signed',
     'load_keys',
     'merge_certifications',
+    'minimal_key',
     'minimize',
     'parse_key_spec',
     'protect',
+    'sender_autocrypt_key',
     'sign_detached',
     'sign_inline',
     'sign_message',

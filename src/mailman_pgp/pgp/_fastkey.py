@@ -282,3 +282,25 @@ def secret_fingerprint(body: bytes) -> str | None:
         return _KeyPart(body, secret=True).fpr.hex().upper()
     except (_Fallback, ValueError, TypeError, IndexError):
         return None
+
+
+def public_key_body(body: bytes) -> bytes | None:
+    """The public fields of a v4 key packet body, public or secret (the
+    body of the matching public key packet), else None."""
+    try:
+        if len(body) < 8 or body[0] != 4:
+            return None
+        part = object.__new__(_KeyPart)
+        part.alg, part.oid, part.halg, part.encalg = body[5], None, None, None
+        return body[:part._public_material(body)]
+    except (_Fallback, ValueError, TypeError, IndexError):
+        return None
+
+
+def signature_issuer(body: bytes) -> str | None:
+    """The issuer key ID of a v4 signature packet body, else None."""
+    try:
+        return read_sig(body).issuer
+    except (BadSignaturePacket, _Fallback, ValueError, TypeError,
+            IndexError):
+        return None

@@ -10,15 +10,16 @@ from public import public
 from mailman_pgp.rest.addresses import addresses_child
 from mailman_pgp.rest.config import config_child
 from mailman_pgp.rest.lists import lists_child
+from mailman_pgp.rest.wkd import wkd_child
 
 
 @public
 class PGPRoot:
-    """Routes: lists, addresses, config."""
+    """Routes: lists, addresses, config, wkd."""
 
     def on_get(self, request, response):
         okay(response, etag({
-            'name': 'pgp', 'resources': ['addresses', 'config', 'lists']}))
+            'name': 'pgp', 'resources': ['addresses', 'config', 'lists', 'wkd']}))
 
     @child()
     def lists(self, context, segments):
@@ -31,3 +32,7 @@ class PGPRoot:
     @child()
     def config(self, context, segments):
         return config_child(segments) or (NotFound(), [])
+
+    @child()
+    def wkd(self, context, segments):
+        return wkd_child(segments)

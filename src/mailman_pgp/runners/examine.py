@@ -14,6 +14,7 @@ from public import public
 from mailman_pgp.pgp import (
     PGPError, decrypt_message, has_encrypted_parts, is_encrypted,
     signed_content)
+from mailman_pgp.pgp.exchange_repair import repair_exchange
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -103,6 +104,7 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         as received is kept in ``pgp_original`` so a
         rejection can return it without revealing the plaintext.
     """
+    msg = repair_exchange(msg)
     result = dict(encrypted=False, decrypt_error=None, partly_encrypted=False,
                   signed=None, unsigned_parts=[], signatures=[],
                   signature_error=None, sender_key=None)

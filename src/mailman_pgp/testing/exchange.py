@@ -130,8 +130,12 @@ class Exchange:
                 who.email, expected, text))
         return text
 
-    def subscribe(self, who: Subscriber) -> None:
-        """join -> confirm -> key set -> key confirm, all by email."""
+    def subscribe(self, who: Subscriber, key_set=None) -> None:
+        """join -> confirm -> key set -> key confirm, all by email.
+
+        ``key_set(who, to, subject, list_fingerprint) -> bytes`` builds the
+        key set reply (default: the key attached, encrypted to the list).
+        """
         request = self.request_address
         self.lmtp(who.plain_mail(request, 'join', ''), who.email, request)
         self.say(who.email, 'join (to {})'.format(request))
@@ -151,8 +155,11 @@ class Exchange:
                                                              'replace'))
         self.say('list', 'asks {} for a key: "key set {}...", signed, list '
                  'key attached'.format(who.email, token[:8]))
-        raw = who.encrypted_mail(request, 'Re: key set ' + token,
-                                 who.public_key(), fingerprint)
+        if key_set is None:
+            raw = who.encrypted_mail(request, 'Re: key set ' + token,
+                                     who.public_key(), fingerprint)
+        else:
+            raw = key_set(who, request, 'Re: key set ' + token, fingerprint)
         self.lmtp(raw, who.email, request)
         self.say(who.email, 'key set: sends {} key {}, encrypted to the '
                  'list'.format(who.algorithm, who.fingerprint))

@@ -1,0 +1,45 @@
+"""The Autocrypt header on mail a PGP list sends from its own addresses.
+
+Key challenges and the plugin's replies come from the list's -request
+address, Mailman's command results and notices from -bounces, moderation
+notices from -owner, list-made mail from the posting address: each
+carries an Autocrypt Level 1 header for its From address with the list
+key (only the user ID of that address; -owner and -bounces, which have
+none, get the posting address's), so Autocrypt clients (Thunderbird,
+K-9/Thunderbird for Android, Delta Chat) learn the list key and encrypt to
+it.  Mail whose From is anyone else (a member's post, the one-off
+-confirm+token sender, the site owner) gets none: an Autocrypt header must
+be for the From address.
+"""
+
+import email.utils
+
+from public import public
+
+from mailman_pgp.pgp import autocrypt_header
+
+
+def _own_address(mlist, msg) -> str | None:
+    senders = email.utils.getaddresses(msg.get_all('from') or [])
+    if len(senders) != 1:
+        return None
+    sender = senders[0][1].lower()
+    own = (mlist.posting_address, mlist.request_address, mlist.owner_address,
+           mlist.bounces_address)
+    return sender if sender in [a.lower() for a in own] else None
+
+
+@public
+def add_autocrypt(mlist, msg, list_key) -> None:
+    """Set ``msg``'s Autocrypt header when it is from a list address."""
+    if list_key is None or msg.get('autocrypt') is not None:
+        return
+    address = _own_address(mlist, msg)
+    if address is None:
+        return
+    value = autocrypt_header(list_key, address)
+    if value is None:
+        value = autocrypt_header(list_key, address,
+                                 uid_address=mlist.posting_address)
+    if value is not None:
+        msg['Autocrypt'] = value

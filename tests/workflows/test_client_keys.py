@@ -1,0 +1,96 @@
+"""What Autocrypt clients and Outlook behind Exchange send, in-process:
+key change with the new key in the sender's Autocrypt header, a key
+command mangled by Exchange, and the Autocrypt header on the list's own
+mail."""
+
+import email
+import unittest
+
+from mailman.app.lifecycle import create_list
+from mailman.database.transaction import transaction
+from mailman.email.message import Message
+from mailman.testing.layers import ConfigLayer
+
+from mailman_pgp.keystore import key_store
+from mailman_pgp.mta.autocrypt import add_autocrypt
+from mailman_pgp.pgp import Key, sender_autocrypt_key
+from mailman_pgp.testing.conversation import (
+    outbox, pick, results_text, send_command)
+from mailman_pgp.testing.gpg import Subscriber
+from mailman_pgp.testing.outlook import exchange_mangled
+from tests.test_clients_e2e import thunderbird_autocrypt
+from tests.workflows.test_key_commands import MemberTestCase
+
+
+class TestKeyChangeByAutocrypt(MemberTestCase):
+    def test_new_key_from_header(self):
+        new = Subscriber('anne@example.com', 'Anne')
+        self.addCleanup(new.close)
+        raw = self.signed_command('key change', 'My new key is in the '
+                                  'Autocrypt header, as Thunderbird sends it.')
+        send_command(self.mlist, thunderbird_autocrypt(new) + raw)
+        items = outbox()
+        self.assertIn('Key change request received: the list has sent a '
+                      'statement encrypted to the new key ' + new.fingerprint,
+                      results_text(items, self.anne.email))
+        request = pick(items, to=self.anne.email, subject='key confirm')
+        self.assertTrue(new.decrypt(request.msg.as_bytes()).ok)
+
+    def test_header_for_someone_else_ignored(self):
+        bob = Subscriber('bob@example.com', 'Bob')
+        self.addCleanup(bob.close)
+        raw = self.signed_command('key change', 'Key in the header.')
+        send_command(self.mlist, thunderbird_autocrypt(bob) + raw)
+        self.assertIn('No key attached', results_text(outbox(),
+                                                      self.anne.email))
+
+
+class TestKeyChangeThroughExchange(MemberTestCase):
+    def test_mangled_command_repaired(self):
+        new = Subscriber('anne@example.com', 'Anne')
+        self.addCleanup(new.close)
+        raw = self.signed_command('key change', 'My new key.',
+                                  attach=new.public_key())
+        send_command(self.mlist, exchange_mangled(raw, winmail=True))
+        self.assertIn('Key change request received',
+                      results_text(outbox(), self.anne.email))
+
+
+class TestListHeader(unittest.TestCase):
+    layer = ConfigLayer
+
+    def setUp(self):
+        with transaction():
+            self.mlist = create_list('ant@example.com',
+                                     style_name='pgp-default')
+        self.key = key_store().list_key(self.mlist.list_id)
+
+    def header(self, sender: str):
+        msg = Message()
+        msg['From'] = sender
+        msg.set_payload('notice')
+        add_autocrypt(self.mlist, msg, self.key)
+        add_autocrypt(self.mlist, msg, self.key)    # a retried delivery
+        values = msg.get_all('autocrypt') or []
+        self.assertLessEqual(len(values), 1)
+        if not values:
+            return None
+        parsed = email.message_from_string(msg.as_string())
+        return sender_autocrypt_key(parsed)
+
+    def test_own_addresses(self):
+        for sender, uid in (('ant@example.com', 'ant@example.com'),
+                            ('Ant <ant-request@example.com>',
+                             'ant-request@example.com'),
+                            ('ant-owner@example.com', 'ant@example.com'),
+                            ('ant-bounces@example.com', 'ant@example.com')):
+            key = self.header(sender)
+            self.assertIsInstance(key, Key)
+            self.assertEqual(key.fingerprint, self.key.fingerprint)
+            self.assertEqual(key.emails, [uid])
+            self.assertFalse(key.is_private)
+
+    def test_other_senders(self):
+        for sender in ('ant-join@example.com', 'anne@example.com',
+                       'ant-confirm+0123@example.com', 'noreply@example.com'):
+            self.assertIsNone(self.header(sender), sender)
