@@ -21,6 +21,9 @@ setup(
         'database/alembic/versions/*.py',
         'templates/en/*.txt',
         'testing/*.cfg',
+    ], 'django_pgpmailman': [
+        'templates/*/*.html', 'templates/*/*/*.html', 'static/*/*',
+        'locale/*/LC_MESSAGES/*',
     ]},
     install_requires=[
         'mailman>=3.3.10,<3.4',
@@ -43,6 +46,12 @@ setup(
     extras_require={
         'test': ['pytest', 'hypothesis', 'psycopg2-binary', 'ruff'],
         'docs': ['sphinx'],
+        # The web UI (src/django_pgpmailman), installed beside mailman-web.
+        'web': ['mailman-web>=0.0.9', 'postorius>=1.3.13,<1.4',
+                'hyperkitty>=1.3.12,<1.4', 'django-mailman3>=1.3.15,<1.4',
+                'mailmanclient>=3.3.5', 'Django>=4.2,<4.3'],
+        # Its tests: pytest-django, and Debian's chromium driven by playwright.
+        'webtest': ['pytest-django', 'playwright'],
     },
     classifiers=[
         'Development Status :: 3 - Alpha',

@@ -143,6 +143,27 @@ class APGPList(_ListBase):
             return Refusal(self._refusal), []
         return ListPrivateKey(self._mlist), []
 
+    @child()
+    def keys(self, context, segments):
+        from mailman_pgp.rest.keys import SubscriberKey
+        if self._refusal or len(segments) != 1:
+            return Refusal(self._refusal or 'Use .../keys/<email>'), []
+        return SubscriberKey(self._mlist, segments[0]), []
+
+    @child()
+    def approvals(self, context, segments):
+        from mailman_pgp.rest.keys import KeyApprovals
+        if self._refusal or len(segments) > 1:
+            return Refusal(self._refusal or 'Use .../approvals/<token>'), []
+        return KeyApprovals(self._mlist, *segments), []
+
+    @child()
+    def archive(self, context, segments):
+        from mailman_pgp.rest.archive import MemberArchive
+        if self._refusal or len(segments) != 1:
+            return Refusal(self._refusal or 'Use .../archive/<email>'), []
+        return MemberArchive(self._mlist, segments[0]), []
+
 
 def _no_key_yet(list_id: str) -> str:
     return (f'{list_id} has no key pair yet: it is being generated, or '

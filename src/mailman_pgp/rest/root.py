@@ -8,17 +8,19 @@ from mailman.rest.helpers import NotFound, child, etag, okay
 from public import public
 
 from mailman_pgp.rest.addresses import addresses_child
+from mailman_pgp.rest.catalog import PGPListIndex, SettingsDescription
 from mailman_pgp.rest.config import config_child
 from mailman_pgp.rest.lists import lists_child
 
 
 @public
 class PGPRoot:
-    """Routes: lists, addresses, config."""
+    """Routes: lists, addresses, config, index, settings."""
 
     def on_get(self, request, response):
         okay(response, etag({
-            'name': 'pgp', 'resources': ['addresses', 'config', 'lists']}))
+            'name': 'pgp', 'resources': ['addresses', 'config', 'index',
+                                         'lists', 'settings']}))
 
     @child()
     def lists(self, context, segments):
@@ -31,3 +33,12 @@ class PGPRoot:
     @child()
     def config(self, context, segments):
         return config_child(segments) or (NotFound(), [])
+
+    @child()
+    def index(self, context, segments):
+        return (PGPListIndex(), []) if not segments else (NotFound(), [])
+
+    @child()
+    def settings(self, context, segments):
+        return ((SettingsDescription(), []) if not segments
+                else (NotFound(), []))
