@@ -85,7 +85,8 @@ class TestWebKeySteps(KeyConversation):
         token = self.key_request()
         state = self.keys().json
         self.assertEqual(state['pending'], [
-            {'token': token, 'request': 'subscription', 'waiting': 'key'}])
+            {'token': token, 'list_id': 'ant.example.com',
+             'request': 'subscription', 'waiting': 'key'}])
         result = self.keys('POST', action='set', token=token,
                            key=self.anne.public_key())
         self.assertEqual(result.status_code, 200, result.text)
@@ -272,3 +273,24 @@ class TestApprovalsAndArchive(KeyConversation):
             result.json['archive'].encode()).plaintext.decode())
         result = call('GET', path + self.anne.email + '?since=June')
         self.assertEqual(result.status_code, 400)
+
+
+class TestStepsOfAnAddress(KeyConversation):
+    policy = SubscriptionPolicy.open
+
+    def test_steps_on_every_list(self):
+        self.register()
+        token = self.key_request()
+        result = call('GET', 'addresses/anne@example.com/steps')
+        self.assertEqual(result.json['entries'], [
+            {'token': token, 'list_id': 'ant.example.com',
+             'request': 'subscription', 'waiting': 'key'}])
+        self.assertEqual(call('GET', 'addresses/bob@example.com/steps')
+                         .json['entries'], [])
+
+    def test_list_key_facts(self):
+        result = call('GET', 'lists/ant.example.com/pubkey')
+        self.assertEqual(result.json['key_fingerprint'],
+                         self.list_key.fingerprint)
+        self.assertIn('<ant@example.com>', result.json['key_uids'][0])
+        self.assertIn('BEGIN PGP PUBLIC KEY', result.json['public_key'])

@@ -88,40 +88,63 @@ def _signed_pairs(fields: dict) -> list:
 
 @public
 def pending_steps(mlist, email: str) -> list[dict]:
-    """What the list waits for from ``email``: a key, a proof, approval."""
-    from mailman_pgp.pgp import Key, encrypt
-    from mailman_pgp.workflows.mail import statement
+    """What lists wait for from ``email``: a key, a proof, an approval.
+
+    ``mlist`` None: on every list.
+    """
+    from mailman.interfaces.listmanager import IListManager
     email = email.lower()
     pendings = getUtility(IPendings)
+    lists = getUtility(IListManager)
     steps = []
     for kind in ('pgp-key', 'pgp-key-change'):
         for token, pendable in pendings.find(mlist=mlist, pend_type=kind):
             if pendable.get('email', '').lower() != email:
                 continue
-            step = {'token': token, 'request': (
-                'key change' if kind == 'pgp-key-change'
-                else pendable.get('workflow'))}
-            if kind == 'pgp-key-change':
-                step['waiting'] = ('proof' if pendable.get('stage') ==
-                                   'confirm' else 'approval')
-                key = Key.load(pendable['key'])
-            elif pendable.get('token_owner') == 'moderator':
-                step['waiting'], key = 'approval', None
-            else:
-                state = config.db.store.query(WorkflowState).filter_by(
-                    token=token).one_or_none()
-                step['waiting'] = _WAITING.get(
-                    state.step if state else None, 'unknown')
-                key = (key_store().address_key(email)
-                       if step['waiting'] == 'proof' else None)
-            if step['waiting'] == 'proof' and key is not None:
-                text = statement(mlist, email, key.fingerprint, token)
-                step['key_fingerprint'] = key.fingerprint
-                step['encrypted_statement'] = str(encrypt(
-                    text.encode('utf-8'), [key],
-                    sign_with=key_store().list_key(mlist.list_id)))
-            steps.append(step)
+            target = mlist or lists.get_by_list_id(pendable.get('list_id'))
+            if target is not None:
+                steps.append(_step(target, email, token, kind, pendable))
     return steps
+
+
+def _step(mlist, email: str, token: str, kind: str, pendable) -> dict:
+    from mailman_pgp.pgp import Key, encrypt
+    from mailman_pgp.workflows.mail import statement
+    step = {'token': token, 'list_id': mlist.list_id, 'request': (
+        'key change' if kind == 'pgp-key-change'
+        else pendable.get('workflow'))}
+    if kind == 'pgp-key-change':
+        step['waiting'] = ('proof' if pendable.get('stage') == 'confirm'
+                           else 'approval')
+        key = Key.load(pendable['key'])
+    elif pendable.get('token_owner') == 'moderator':
+        step['waiting'], key = 'approval', None
+    else:
+        state = config.db.store.query(WorkflowState).filter_by(
+            token=token).one_or_none()
+        step['waiting'] = _WAITING.get(state.step if state else None,
+                                       'unknown')
+        key = (key_store().address_key(email)
+               if step['waiting'] == 'proof' else None)
+    if step['waiting'] == 'proof' and key is not None:
+        text = statement(mlist, email, key.fingerprint, token)
+        step['key_fingerprint'] = key.fingerprint
+        step['encrypted_statement'] = str(encrypt(
+            text.encode('utf-8'), [key],
+            sign_with=key_store().list_key(mlist.list_id)))
+    return step
+
+
+@public
+class AddressSteps:
+    """/plugins/pgp/addresses/<email>/steps: pending steps on every list."""
+
+    def __init__(self, email: str):
+        self._email = email
+
+    def on_get(self, request, response):
+        steps = pending_steps(None, self._email)
+        okay(response, etag({'entries': steps, 'total_size': len(steps)}))
 
 
 @public

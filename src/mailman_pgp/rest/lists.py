@@ -197,12 +197,13 @@ class ListPublicKey:
         if key is None:
             not_found(response, _no_key_yet(self._mlist.list_id))
             return
-        okay(response, etag({
+        from mailman_pgp.rest.catalog import key_facts
+        okay(response, etag(dict(key_facts(key), **{
             'list_id': self._mlist.list_id,
             'public_key': key.public_armor(),
             'key_fingerprint': key.fingerprint,
             'self_link': path_to(self.api, 'lists', self._mlist.list_id,
-                                 'pubkey')}))
+                                 'pubkey')})))
 
     def on_put(self, request, response):
         list_id = self._mlist.list_id
