@@ -72,11 +72,13 @@ class WebCore:
             'mailman_pgp.testing.members.shell_add_member',
             subscriber.email, path)
 
-    def subscribe(self, list_id: str, email: str) -> None:
-        """Start a subscription as Postorius would: the key steps follow."""
+    def subscribe(self, list_id: str, email: str,
+                  pre_approved: bool = True) -> None:
+        """Start a subscription as Postorius would: the key steps follow
+        (then moderation, unless ``pre_approved``)."""
         self.rest('POST', 'members', {
             'list_id': list_id, 'subscriber': email, 'pre_verified': True,
-            'pre_confirmed': True, 'pre_approved': True})
+            'pre_confirmed': True, 'pre_approved': pre_approved})
 
 
 @public
