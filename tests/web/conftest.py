@@ -4,6 +4,7 @@ Run with Django settings (test.sh does):
 ``DJANGO_SETTINGS_MODULE=tests.web.settings python -m pytest tests/web``
 """
 
+import shutil
 import types
 
 import pytest
@@ -39,6 +40,7 @@ def core(django_db_blocker):
         anne.close()
         bob.close()
         web.stop()
+        shutil.rmtree(web.root, ignore_errors=True)
 
 
 def make_user(name: str, email: str, *, superuser: bool = False,
