@@ -294,3 +294,35 @@ class TestStepsOfAnAddress(KeyConversation):
                          self.list_key.fingerprint)
         self.assertIn('<ant@example.com>', result.json['key_uids'][0])
         self.assertIn('BEGIN PGP PUBLIC KEY', result.json['public_key'])
+
+
+class TestListKeyLifecycle(KeyConversation):
+    def test_rotate_announces_and_extend(self):
+        with transaction():
+            add_pgp_member(self.mlist, self.anne)
+        outbox()
+        old = self.list_key.fingerprint
+        result = call('POST', 'lists/ant.example.com/rotate-key',
+                      json={'grace_days': 5})
+        self.assertEqual(result.status_code, 200, result.text)
+        self.assertEqual(result.json['old_fingerprint'], old)
+        self.assertEqual(result.json['sent'], 1)
+        new = result.json['new_fingerprint']
+        self.assertNotEqual(new, old)
+        announcement = pick(outbox(), to=self.anne.email, subject='New key')
+        self.assertTrue(self.anne.decrypt(announcement.msg.as_bytes()).ok)
+        self.assertEqual(call('GET', 'lists/ant.example.com/pubkey')
+                         .json['key_fingerprint'], new)
+        result = call('POST', 'lists/ant.example.com/extend-key',
+                      json={'days': 3})
+        self.assertEqual(result.status_code, 400)
+        self.assertIn('already expires on', description(result))
+        result = call('POST', 'lists/ant.example.com/extend-key',
+                      json={'days': 2000})
+        self.assertEqual(result.status_code, 200, result.text)
+        self.assertEqual(result.json['key_fingerprint'], new)
+        self.assertEqual(call('GET', 'lists/ant.example.com/pubkey')
+                         .json['key_expires'], result.json['expires'])
+        result = call('POST', 'lists/ant.example.com/extend-key',
+                      json={'days': 'soon'})
+        self.assertIn('whole number of days', description(result))

@@ -10,6 +10,8 @@ PAGES = [
     ('post', LIST + 'settings/', {'unsigned_msg_action': 'reject'},
      {'owner', 'admin'}),
     ('post', LIST + 'private-key.asc', {}, {'owner', 'admin'}),
+    ('post', LIST + 'extend-key/', {'days': '1'}, {'owner', 'admin'}),
+    ('post', LIST + 'rotate-key/', {'grace_days': '-1'}, {'owner', 'admin'}),
     ('get', LIST + 'keys/', None, {'owner', 'moderator', 'admin'}),
     ('post', LIST + 'keys/', {'token': 'x', 'action': 'accept'},
      {'owner', 'moderator', 'admin'}),
@@ -59,6 +61,7 @@ def test_key_steps_only_for_own_addresses(as_user):
 def test_no_get_changes_state(as_user):
     client = as_user('owner')
     assert client.get(LIST + 'private-key.asc').status_code == 405
+    assert client.get(LIST + 'rotate-key/').status_code == 405
     assert client.get('/pgp/keys/ant.example.com/').status_code == 405
 
 
@@ -69,5 +72,6 @@ def test_csrf_everywhere(users, core):
     for path, data in ((LIST + 'settings/', {'sign_outgoing': 'on'}),
                        (LIST + 'keys/', {'token': 'x', 'action': 'accept'}),
                        (LIST + 'private-key.asc', {}),
+                       (LIST + 'rotate-key/', {'grace_days': '1'}),
                        ('/pgp/keys/ant.example.com/', {})):
         assert client.post(path, data).status_code == 403, path

@@ -120,3 +120,23 @@ def test_wkd_routes_proxy(as_user, core):
         .status_code == 200
     assert client.get('/.well-known/openpgpkey/example.com/hu/'
                       'x' * 32).status_code == 404
+
+
+def test_rotate_and_extend_the_list_key(as_user, core):
+    list_id = core.web.create_list('eel@example.com')
+    core.web.add_role(list_id, 'owner@example.com', 'owner')
+    old = core.web.rest('GET', f'plugins/pgp/lists/{list_id}/pubkey')
+    client = as_user('owner')
+    page = client.post(f'/pgp/lists/{list_id}/extend-key/', {'days': '1'},
+                       follow=True).content.decode()
+    assert 'already expires on' in page
+    page = client.post(f'/pgp/lists/{list_id}/rotate-key/',
+                       {'grace_days': '7'}, follow=True).content.decode()
+    new = core.web.rest('GET', f'plugins/pgp/lists/{list_id}/pubkey')
+    assert new['key_fingerprint'] != old['key_fingerprint']
+    assert 'New list key ' + new['key_fingerprint'] in page
+    page = client.post(f'/pgp/lists/{list_id}/extend-key/', {'days': '900'},
+                       follow=True).content.decode()
+    expires = core.web.rest('GET', f'plugins/pgp/lists/{list_id}/pubkey')[
+        'key_expires']
+    assert f'The list key now expires on {expires}.' in page

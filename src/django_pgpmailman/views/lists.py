@@ -66,6 +66,29 @@ def _private_key_allowed() -> bool:
         return False
 
 
+@require_POST
+@require('owner')
+def key_operation(request, list_id, operation):
+    """Rotate the list key (members are sent the new one) or extend it."""
+    name = 'grace_days' if operation == 'rotate-key' else 'days'
+    try:
+        done = core.call(pgp('lists', list_id, operation),
+                         {name: request.POST.get(name, '')})
+    except CoreError as error:
+        if error.status != 400:
+            raise
+        messages.error(request, error.description)
+    else:
+        if operation == 'rotate-key':
+            messages.success(request, _(
+                'New list key %(new)s; %(sent)d member(s) were sent it.') % {
+                'new': done['new_fingerprint'], 'sent': done['sent']})
+        else:
+            messages.success(request, _('The list key now expires on '
+                                        '%(day)s.') % {'day': done['expires']})
+    return redirect('pgp_list_settings', list_id=list_id)
+
+
 @require_GET
 def list_info(request, list_id):
     mlist = _or_404(core.call, 'lists/' + core.q(list_id))

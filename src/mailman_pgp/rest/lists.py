@@ -157,6 +157,20 @@ class APGPList(_ListBase):
             return Refusal(self._refusal or 'Use .../approvals/<token>'), []
         return KeyApprovals(self._mlist, *segments), []
 
+    @child('rotate-key')
+    def rotate_key(self, context, segments):
+        return self._key_operation('rotate-key')
+
+    @child('extend-key')
+    def extend_key(self, context, segments):
+        return self._key_operation('extend-key')
+
+    def _key_operation(self, name: str):
+        from mailman_pgp.rest.listkey import ListKeyOperation
+        if self._refusal:
+            return Refusal(self._refusal), []
+        return ListKeyOperation(self._mlist, name), []
+
     @child()
     def archive(self, context, segments):
         from mailman_pgp.rest.archive import MemberArchive
