@@ -56,6 +56,7 @@ from mailman_pgp.pgp.inline import (
 from mailman_pgp.pgp.keygen import generate_key
 from mailman_pgp.pgp.keyops import (
     apply_revocation,
+    certifier_ids,
     import_key,
     merge_certifications,
     minimize,
@@ -151,6 +152,7 @@ __all__ = [
     'is_mime_signed',
     'is_signed',
     'load_keys',
+    'certifier_ids',
     'merge_certifications',
     'minimize',
     'parse_key_spec',

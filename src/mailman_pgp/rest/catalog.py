@@ -56,6 +56,24 @@ def key_facts(key) -> dict:
 
 
 @public
+def certifications(mlist, pgp_list, key) -> list[dict]:
+    """Who certified the list key: members' emails where their confirmed
+    key made the certification, the bare key ID otherwise."""
+    from mailman_pgp.pgp import certifier_ids
+    from mailman_pgp.rest.lists import certifying_keys
+    ids = certifier_ids(key)
+    if not ids:
+        return []
+    known = {}
+    for email, member_key in certifying_keys(mlist, pgp_list):
+        for keyid in (member_key.keyid, *member_key.subkey_ids):
+            known[keyid] = (email, member_key.fingerprint)
+    return [{'key_id': keyid, 'email': known.get(keyid, (None,))[0],
+             'key_fingerprint': known.get(keyid, (None, None))[1]}
+            for keyid in ids]
+
+
+@public
 def list_summary(api, mlist, pgp_list) -> dict:
     """A PGP list as the index shows it."""
     store = key_store()

@@ -211,8 +211,10 @@ class ListPublicKey:
         if key is None:
             not_found(response, _no_key_yet(self._mlist.list_id))
             return
-        from mailman_pgp.rest.catalog import key_facts
+        from mailman_pgp.rest.catalog import key_facts, certifications
         okay(response, etag(dict(key_facts(key), **{
+            'certifications': certifications(self._mlist, self._pgp_list,
+                                             key),
             'list_id': self._mlist.list_id,
             'public_key': key.public_armor(),
             'key_fingerprint': key.fingerprint,
