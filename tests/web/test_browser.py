@@ -103,7 +103,9 @@ def test_owner_reads_index_downloads_key_changes_setting(site, core):
     page.wait_for_selector('text=The settings were saved.')
 
 
-def test_subscriber_sets_key_moderator_approves(site, core):
+def test_subscriber_joins_sets_key_is_approved_and_posts(site, core):
+    """Only the browser and gpg: join on Postorius' list page, set and
+    prove the key on My keys; the moderator approves; dave posts."""
     from mailman_pgp.testing.gpg import Subscriber
     url, as_user = site
     list_id = core.web.create_list('dog@example.com')
@@ -112,8 +114,11 @@ def test_subscriber_sets_key_moderator_approves(site, core):
     core.web.add_role(list_id, 'mod@example.com', 'moderator')
     dave = Subscriber('dave@example.com', 'Dave')
     try:
-        core.web.subscribe(list_id, dave.email, pre_approved=False)
         page = as_user('dave', dave.email)
+        page.goto(url + f'/postorius/lists/{list_id}/')
+        page.click(f'form[action$="/lists/{list_id}/subscribe"] '
+                   '[type=submit]')
+        page.wait_for_load_state()
         page.goto(url + '/pgp/keys/')
         page.fill('.pgp-step[data-waiting=key] textarea[name=key]',
                   dave.public_key())
@@ -138,6 +143,19 @@ def test_subscriber_sets_key_moderator_approves(site, core):
         moderator.wait_for_selector('text=No key waits for approval.')
         members = core.web.rest('GET', f'lists/{list_id}/roster/member')
         assert [m['email'] for m in members['entries']] == [dave.email]
+        # The list key from the list page, then a post by mail.
+        page.goto(url + f'/pgp/lists/{list_id}/')
+        list_key = download(page, 'a.pgp-download').decode()
+        fingerprint = dave.import_key(list_key)
+        exchange = core.web.exchange
+        exchange.lmtp(dave.encrypted_mail('dog@example.com', 'From the web',
+                                          'Joined in the browser.',
+                                          fingerprint),
+                      dave.email, 'dog@example.com')
+        delivery = exchange.sink.wait_for(
+            dave.email, match=lambda d: 'Joined in the browser.'.encode()
+            in dave.decrypt(d.data).plaintext)
+        assert dave.decrypt(delivery.data).signer in (None, fingerprint)
     finally:
         dave.close()
 
