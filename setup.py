@@ -22,8 +22,7 @@ setup(
         'templates/en/*.txt',
         'testing/*.cfg',
     ], 'django_pgpmailman': [
-        'templates/*/*.html', 'templates/*/*/*.html', 'static/*/*',
-        'locale/*/LC_MESSAGES/*',
+        'templates/*/*.html',
     ]},
     install_requires=[
         'mailman>=3.3.10,<3.4',

@@ -140,3 +140,18 @@ def test_rotate_and_extend_the_list_key(as_user, core):
     expires = core.web.rest('GET', f'plugins/pgp/lists/{list_id}/pubkey')[
         'key_expires']
     assert f'The list key now expires on {expires}.' in page
+
+
+def test_oversized_upload_refused_before_core(as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    client = as_user('outsider')
+    big = SimpleUploadedFile('key.asc', b'A' * (200 * 1024),
+                             content_type='application/pgp-keys')
+    response, made = calls(client.post, '/pgp/keys/ant.example.com/', {
+        'email': 'nobody@example.com', 'action': 'set', 'token': 't',
+        'key_file': big})
+    assert response.status_code == 200
+    assert 'The file is too large (over 128 KiB).' in \
+        response.content.decode()
+    # Only the page itself (index, the address's key, steps, memberships).
+    assert made == 4

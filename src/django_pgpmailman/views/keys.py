@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from django_pgpmailman import core
@@ -48,6 +49,8 @@ def my_keys(request):
     return _page(request)
 
 
+# Error reports never carry what was pasted (a private key, by mistake).
+@sensitive_post_parameters('key', 'signed', 'signature', 'revocation')
 @require_POST
 @require(None)
 def key_step(request, list_id):
