@@ -6,6 +6,9 @@ declaration (a new setting appears in a form without web code);
 policy, so an index page costs one round trip whatever the number of lists.
 """
 
+import hashlib
+import json
+
 from mailman.interfaces.listmanager import IListManager
 from mailman.rest.helpers import etag, okay
 from public import public
@@ -97,13 +100,25 @@ class PGPListIndex:
 
     def on_get(self, request, response):
         only_advertised = request.get_param_as_bool('advertised') or False
-        manager = getUtility(IListManager)
+        # One query for the lists, not one per PGP list.
+        lists = {mlist.list_id: mlist for mlist in
+                 getUtility(IListManager).mailing_lists}
         entries = []
         for pgp_list in PGPMailingList.all():
-            mlist = manager.get_by_list_id(pgp_list.list_id)
+            mlist = lists.get(pgp_list.list_id)
             if mlist is None or (only_advertised and not mlist.advertised):
                 continue
             entries.append(list_summary(self.api, mlist, pgp_list))
-        okay(response, etag({
+        okay(response, json_etag({
             'entries': entries, 'total_size': len(entries),
             'self_link': path_to(self.api, 'index')}))
+
+
+@public
+def json_etag(resource: dict) -> str:
+    """Like Mailman's ``etag()``, hashing the JSON rather than a pretty-
+    printed repr: several times faster for hundreds of entries."""
+    text = json.dumps(resource, sort_keys=True)
+    resource['http_etag'] = '"{}"'.format(
+        hashlib.sha1(text.encode('utf-8')).hexdigest())
+    return json.dumps(resource)
