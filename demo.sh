@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 if [ "${1:-}" = --web ]; then
     EXTRAS=test,web . scripts/venv.sh
+    # mailman-web's login page compiles its CSS with sassc.
+    command -v sassc >/dev/null || _apt_install sassc
     exec python scripts/demo_web.py
 fi
 EXTRAS=test . scripts/venv.sh
