@@ -103,8 +103,13 @@ def test_private_key_off_by_default(as_user):
 
 
 def test_navigation_entry(as_user):
-    text = as_user('member').get('/pgp/lists/').content.decode()
-    assert 'pgp-nav' in text and 'Postorius' in text
+    """The app's copy of Postorius' base template adds "PGP" to the
+    navigation bar of every Postorius page too."""
+    client = as_user('member')
+    for path in ('/pgp/lists/', '/mailman3/lists/'):
+        text = client.get(path).content.decode()
+        assert 'class="nav-item pgp-nav"><a href="/pgp/lists/"' in text
+        assert 'Postorius' in text
 
 
 def test_wkd_routes_proxy(as_user, core):
