@@ -85,6 +85,23 @@ def call_raw(path: str, params: dict | None = None):
             response.content)
 
 
+def answers_core_errors(view):
+    """Wrap a view: Core unreachable or refusing unexpectedly gives a page
+    that says so (503 or 502), not a server error."""
+    import functools
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        from django.shortcuts import render
+        try:
+            return view(request, *args, **kwargs)
+        except CoreError as error:
+            return render(request, 'django_pgpmailman/core_error.html',
+                          {'error': error},
+                          status=503 if error.status == 503 else 502)
+    return wrapper
+
+
 def pgp(*segments: str) -> str:
     """The path of a plugin resource: ``plugins/pgp/<segments>``."""
     return '/'.join(['plugins/pgp'] + [q(s) for s in segments])

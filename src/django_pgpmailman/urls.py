@@ -1,8 +1,14 @@
 """Mount with ``path('pgp/', include('django_pgpmailman.urls'))``."""
 
-from django.urls import path
+from django.urls import path as _path
 
+from django_pgpmailman.core import answers_core_errors
 from django_pgpmailman.views import keys, lists
+
+
+def path(route, view, *args, **kwargs):
+    return _path(route, answers_core_errors(view), *args, **kwargs)
+
 
 LIST = 'lists/<str:list_id>/'
 

@@ -160,3 +160,11 @@ def test_oversized_upload_refused_before_core(as_user):
         response.content.decode()
     # Only the page itself (index, the address's key, steps, memberships).
     assert made == 4
+
+
+def test_core_unreachable_is_a_clear_page(as_user, settings):
+    from mailman_pgp.testing.sink import free_port
+    settings.MAILMAN_REST_API_URL = f'http://127.0.0.1:{free_port()}'
+    response = as_user('anonymous').get('/pgp/lists/')
+    assert response.status_code == 503
+    assert 'Mailman Core cannot be reached' in response.content.decode()
