@@ -49,7 +49,9 @@ def main() -> int:
     people = {name: Subscriber(f'{name}@example.com', name.title())
               for name in ('anne', 'bart', 'carol')}
     server = None
+    # Also when started in the background, where SIGINT is ignored.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
         say('starting Mailman Core with mailman-pgp in ' + root)
         core.start()
@@ -109,7 +111,8 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         say('stopping...')
         if server is not None and server.poll() is None:
             server.terminate()
