@@ -21,6 +21,8 @@ setup(
         'database/alembic/versions/*.py',
         'templates/en/*.txt',
         'testing/*.cfg',
+    ], 'django_pgpmailman': [
+        'templates/*/*.html',
     ]},
     install_requires=[
         'mailman>=3.3.10,<3.4',
@@ -45,6 +47,12 @@ setup(
                  # An Autocrypt implementation reads the list's headers.
                  'muacrypt==0.9.1'],
         'docs': ['sphinx'],
+        # The web UI (src/django_pgpmailman), installed beside mailman-web.
+        'web': ['mailman-web>=0.0.9', 'postorius>=1.3.13,<1.4',
+                'hyperkitty>=1.3.12,<1.4', 'django-mailman3>=1.3.15,<1.4',
+                'mailmanclient>=3.3.5', 'Django>=4.2,<4.3'],
+        # Its tests: pytest-django, and Debian's chromium driven by playwright.
+        'webtest': ['pytest-django', 'playwright'],
     },
     classifiers=[
         'Development Status :: 3 - Alpha',

@@ -4,6 +4,11 @@
 # MAILMAN_PGP_TEST_DB=postgresql runs the database tests on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")"
-EXTRAS=test . scripts/venv.sh
+EXTRAS=test,web,webtest . scripts/venv.sh
 ruff check src tests benchmarks
-exec python -m pytest -q "$@"
+python -m pytest -q "$@"
+# The web UI's tests (Django settings, a real Core, Chromium): their own
+# pytest invocation; run them alone with the same line and a path.
+if [ $# -eq 0 ]; then
+    DJANGO_SETTINGS_MODULE=tests.web.settings python -m pytest -q tests/web
+fi

@@ -23,6 +23,10 @@ if os.path.isdir(SRC):
     os.environ['PYTHONPATH'] = os.pathsep.join(
         p for p in (SRC, os.environ.get('PYTHONPATH')) if p)
 
+# The web UI's tests need Django settings and run in their own pytest
+# invocation (test.sh): DJANGO_SETTINGS_MODULE=tests.web.settings.
+collect_ignore = [] if os.environ.get('DJANGO_SETTINGS_MODULE') else ['web']
+
 _WORK = tempfile.mkdtemp(prefix='mailman-pgp-tests-')
 _STARTED = __import__('time').time()
 _PG_DATABASE = None

@@ -25,7 +25,11 @@ class TestWheel(unittest.TestCase):
                        'mailman_pgp/database/alembic/env.py',
                        'mailman_pgp/database/alembic/script.py.mako',
                        'mailman_pgp/plugin.py',
-                       'mailman_pgp/pgp/__init__.py'):
+                       'mailman_pgp/pgp/__init__.py',
+                       'django_pgpmailman/urls.py',
+                       'django_pgpmailman/templates/django_pgpmailman/'
+                       'index.html',
+                       'django_pgpmailman/templates/postorius/base.html'):
             self.assertIn(needed, names)
         self.assertTrue(any(name.startswith(
             'mailman_pgp/database/alembic/versions/') for name in names))

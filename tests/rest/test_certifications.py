@@ -84,6 +84,11 @@ class TestCertifications(unittest.TestCase):
         self.assertEqual(stored.fingerprint, self.list_key.fingerprint)
         self.assertNotEqual(stored.public_armor(),
                             self.list_key.public_armor())
+        # The key shows who certified it (the web UI's list page).
+        shown = call('GET', 'lists/ant.example.com/pubkey').json
+        self.assertEqual([(c['email'], c['key_fingerprint'])
+                          for c in shown['certifications']],
+                         [('anne@example.com', self.keys['anne'].fingerprint)])
         # Sending it again brings nothing new.
         result = call('PUT', 'lists/ant.example.com/pubkey',
                       json={'public_key': signed})

@@ -32,7 +32,8 @@ class TestRoot(_PGPListTest):
         result = call('GET', '')
         self.assertEqual(result.status_code, 200)
         self.assertEqual(result.json['resources'],
-                         ['addresses', 'config', 'lists', 'wkd'])
+                         ['addresses', 'config', 'index', 'lists',
+                          'settings', 'wkd'])
 
     def test_credentials_required(self):
         result = call('GET', 'lists', auth=False)

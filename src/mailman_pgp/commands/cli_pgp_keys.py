@@ -119,13 +119,27 @@ nothing.""")
               help='How long the old key still decrypts incoming mail.')
 @click.argument('listspec', metavar='LIST')
 def rotate_key(listspec, grace_days):
+    mlist = find_pgp_list(listspec)
+    done = rotate_list_key(mlist, grace_days)
+    click.echo('Rotated the list key of {}: {} -> {}.'.format(
+        mlist.list_id, done['old_fingerprint'], done['new_fingerprint']))
+    click.echo('The old key decrypts incoming mail until {}.'.format(
+        done['grace_until'] if grace_days > 0 else 'now (no grace period)'))
+    without = done['without_key']
+    click.echo('New key sent to {} member(s); {} without a usable key got '
+               'nothing{}'.format(done['sent'], len(without), (
+                   ': ' + ', '.join(without)) if without else '.'))
+
+
+def rotate_list_key(mlist, grace_days: int) -> dict:
+    """Rotate and announce (the CLI and REST); ClickException if refused,
+    with nothing changed."""
     from mailman_pgp.config import site_config
     from mailman_pgp.keystore import key_store
     from mailman_pgp.keystore.keygen import list_uids
     from mailman_pgp.keystore.retired import retire_list_key
     from mailman_pgp.pgp import PGPError, generate_key
     from mailman_pgp.pgp.lifecycle import certify
-    mlist = find_pgp_list(listspec)
     if grace_days < 0:
         fail('--grace-days must be 0 or more')
     old = current_list_key(mlist)
@@ -159,13 +173,10 @@ def rotate_key(listspec, grace_days):
              'new key sent to %d member(s), %d without a usable key',
              mlist.list_id, old.fingerprint, new.fingerprint, day(until),
              len(messages), len(without))
-    click.echo('Rotated the list key of {}: {} -> {}.'.format(
-        mlist.list_id, old.fingerprint, new.fingerprint))
-    click.echo('The old key decrypts incoming mail until {}.'.format(
-        day(until) if grace_days > 0 else 'now (no grace period)'))
-    click.echo('New key sent to {} member(s); {} without a usable key got '
-               'nothing{}'.format(len(messages), len(without), (
-                   ': ' + ', '.join(without)) if without else '.'))
+    return {'old_fingerprint': old.fingerprint,
+            'new_fingerprint': new.fingerprint,
+            'grace_until': day(until) if grace_days > 0 else None,
+            'sent': len(messages), 'without_key': without}
 
 
 def _announcements(mlist, old, new, until) -> tuple[list, list]:
@@ -207,10 +218,20 @@ live longer than it does now.""")
               help='The key expires this many days from today.')
 @click.argument('listspec', metavar='LIST')
 def extend_key(listspec, days):
+    mlist = find_pgp_list(listspec)
+    done = extend_list_key(mlist, days)
+    click.echo('The list key {} of {} now expires on {} (was {}).'.format(
+        done['key_fingerprint'], mlist.list_id, done['expires'],
+        done['was']))
+    click.echo('Members see the new date once they refresh the key '
+               '(email command: key receive).')
+
+
+def extend_list_key(mlist, days: int) -> dict:
+    """Renew the list key (the CLI and REST); ClickException if refused."""
     from mailman_pgp.keystore import key_store
     from mailman_pgp.pgp import PGPError
     from mailman_pgp.pgp.lifecycle import extend_expiry
-    mlist = find_pgp_list(listspec)
     if days <= 0:
         fail('--days must be a positive number of days')
     key = current_list_key(mlist)
@@ -232,8 +253,5 @@ def extend_key(listspec, days):
     key_store().set_list_key(mlist.list_id, renewed)
     log.info('%s: list key %s now expires on %s (was %s)', mlist.list_id,
              key.fingerprint, day(renewed.expires_at), day(current))
-    click.echo('The list key {} of {} now expires on {} (was {}).'.format(
-        key.fingerprint, mlist.list_id, day(renewed.expires_at),
-        day(current)))
-    click.echo('Members see the new date once they refresh the key '
-               '(email command: key receive).')
+    return {'key_fingerprint': key.fingerprint,
+            'expires': day(renewed.expires_at), 'was': day(current)}

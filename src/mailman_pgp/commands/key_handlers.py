@@ -1,7 +1,8 @@
 """What each ``key`` subcommand does (see eml_key.py for the command).
 
 Each handler checks what it needs, prints one clear result for the sender
-(what happened and what to do next) and changes nothing on a refusal.
+(what happened and what to do next) and changes nothing on a refusal; it
+returns True when it did what was asked (the web routes answer 200 then).
 """
 
 import email
@@ -181,6 +182,7 @@ def key_set(mlist, msg, msgdata, arguments, results):
     _say(results, _('Key set: {}.  The list has sent you a statement '
                     'encrypted to this key: sign it and send it back, as '
                     'that message explains.').format(key.fingerprint))
+    return True
 
 
 def key_confirm(mlist, msg, msgdata, arguments, results):
@@ -231,7 +233,7 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
             _say(results, _('Key {} proven; a moderator now approves the '
                             'change.  Your current key stays in use until '
                             'then.').format(key.fingerprint))
-        return
+        return True
     try:
         ISubscriptionManager(mlist).resume_key_step(
             token, 'pgp_proof_received')
@@ -248,6 +250,7 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
         _say(results, _('A moderator will now approve your subscription.'))
     else:
         _say(results, _('A moderator will now approve your key.'))
+    return True
 
 
 def key_change(mlist, msg, msgdata, arguments, results):
@@ -266,8 +269,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
     if new_key is None:
         return
     if new_key.fingerprint == current.fingerprint:
-        _update_key(mlist, msg, msgdata, sender, new_key, results)
-        return
+        return _update_key(mlist, msg, msgdata, sender, new_key, results)
     verifications = _verified(msg, msgdata, current, results)
     if not verifications:
         _say(results, _('Sign the key change request with your current key '
@@ -283,6 +285,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
                     'statement encrypted to the new key {}; sign it with '
                     'the new key and send it back.').format(
                         new_key.fingerprint))
+    return True
 
 
 def _update_key(mlist, msg, msgdata, sender, updated, results):
@@ -317,6 +320,7 @@ def _update_key(mlist, msg, msgdata, sender, updated, results):
     _say(results, _('Key {} updated{}.').format(
         updated.fingerprint, '' if expires is None else _(
             '; it now expires on {}').format(expires.date().isoformat())))
+    return True
 
 
 def key_revoke(mlist, msg, msgdata, arguments, results):
@@ -348,7 +352,7 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
     if usability.can_encrypt and usability.can_sign:
         _say(results, _('Key updated: the revoked parts of {} are no longer '
                         'used.').format(updated.fingerprint))
-        return
+        return True
     PGPAddress.for_email(sender).key_confirmed = False
     address = _mailman_address(sender)
     workflow = PGPKeyResetWorkflow(mlist, address)
@@ -358,6 +362,7 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
     _say(results, _('Key {} revoked.  The list no longer sends you posts and '
                     'has asked you for a new key (key set).').format(
                         updated.fingerprint))
+    return True
 
 
 def _mailman_address(email: str):

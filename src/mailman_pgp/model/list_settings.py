@@ -42,7 +42,8 @@ class ListSetting:
 
     ``kind`` is one of ``action`` (a Mailman moderation action), ``bool``,
     ``choice`` (one of ``choices``), ``roles`` (a set of roster names) or
-    ``text``.
+    ``text``.  ``group`` is where a form shows it: ``signatures``,
+    ``encryption``, ``delivery`` or ``keys``.
     """
 
     name: str
@@ -50,6 +51,7 @@ class ListSetting:
     default: Any
     description: str
     choices: tuple[str, ...] = field(default=())
+    group: str = 'signatures'
 
     def column(self) -> Column:
         if self.kind == 'action':
@@ -132,6 +134,14 @@ class ListSetting:
             return sorted(role.name for role in value)
         return value
 
+    def describe(self) -> dict:
+        """This setting as REST describes it to a client building a form."""
+        return {'name': self.name, 'kind': self.kind, 'group': self.group,
+                'allowed': [] if self.kind == 'text' else self.allowed,
+                'multiple': self.kind == 'roles',
+                'default': self.to_json(self.default),
+                'help': self.description}
+
     def default_text(self) -> str:
         value = self.to_json(self.default)
         if isinstance(value, list):
@@ -171,33 +181,42 @@ LIST_SETTINGS: tuple[ListSetting, ...] = (
     ListSetting('sign_outgoing', 'bool', False,
                 'Sign every post sent to members with the list key.'),
     ListSetting('nonencrypted_msg_action', 'action', Action.reject,
-                'Taken when a post is not encrypted to the list key.'),
+                'Taken when a post is not encrypted to the list key.',
+                group='encryption'),
     ListSetting('encrypt_outgoing', 'bool', True,
-                "Encrypt every post sent to members to the member's key."),
+                "Encrypt every post sent to members to the member's key.",
+                group='encryption'),
     ListSetting('key_change_workflow', 'choice',
                 'pgp-key-change-mod-workflow',
                 'What `key change` runs: with or without moderator approval '
-                'of the new key.', KEY_CHANGE_WORKFLOWS),
+                'of the new key.', KEY_CHANGE_WORKFLOWS,
+                group='keys'),
     ListSetting('key_signing_allowed', 'roles',
                 frozenset({MemberRole.owner, MemberRole.moderator}),
                 'Rosters whose members may certify the list key with '
-                '`key sign`.'),
+                '`key sign`.',
+                group='keys'),
     ListSetting('moderate_keys', 'bool', False,
                 'Moderators approve every new subscriber key, even when the '
-                'subscription policy does not moderate subscriptions.'),
+                'subscription policy does not moderate subscriptions.',
+                group='keys'),
     ListSetting('delivery_mode', 'choice', 'individual',
                 'individual: one copy per member, encrypted to that key only '
                 '(every client reads it); bulk: one copy per chunk of '
                 'members with hidden key IDs (cheaper, but only some clients '
-                'read it).', ('individual', 'bulk')),
+                'read it).', ('individual', 'bulk'),
+                group='delivery'),
     ListSetting('outer_subject', 'text', '[...]',
                 'The Subject shown outside the encryption; the real one '
-                'travels encrypted (RFC 9788).'),
+                'travels encrypted (RFC 9788).', group='encryption'),
 )
+
+SETTING_GROUPS = ('signatures', 'encryption', 'delivery', 'keys')
 
 SETTINGS_BY_NAME: dict[str, ListSetting] = {
     setting.name: setting for setting in LIST_SETTINGS}
-public(LIST_SETTINGS=LIST_SETTINGS, SETTINGS_BY_NAME=SETTINGS_BY_NAME,
+public(LIST_SETTINGS=LIST_SETTINGS, SETTING_GROUPS=SETTING_GROUPS,
+       SETTINGS_BY_NAME=SETTINGS_BY_NAME,
        KEY_CHANGE_WORKFLOWS=KEY_CHANGE_WORKFLOWS)
 
 

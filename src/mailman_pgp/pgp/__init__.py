@@ -60,6 +60,7 @@ from mailman_pgp.pgp.inline import (
 from mailman_pgp.pgp.keygen import generate_key
 from mailman_pgp.pgp.keyops import (
     apply_revocation,
+    certifier_ids,
     import_key,
     merge_certifications,
     minimize,
@@ -159,6 +160,7 @@ __all__ = [
     'is_mime_signed',
     'is_signed',
     'load_keys',
+    'certifier_ids',
     'merge_certifications',
     'minimal_key',
     'minimize',

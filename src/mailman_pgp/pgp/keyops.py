@@ -101,6 +101,24 @@ def merge_certifications(key: Key, new_key: Key, signer: Key) -> Key:
         return Key(_parse_one(bytes(k)))
 
 
+@public
+def certifier_ids(key: Key) -> list[str]:
+    """Key IDs that certified a user ID of ``key``, its own aside.
+
+    Certifications reach a list key only through merge_certifications,
+    which verified them first.
+    """
+    own = {key.keyid, *key.subkey_ids}
+    found = set()
+    with quiet():
+        for uid in key._k.userids:
+            for sig in uid._signatures:
+                signer = str(sig.signer or '').upper()
+                if sig.type in _CERTS and signer and signer not in own:
+                    found.add(signer)
+    return sorted(found)
+
+
 def _revocation_raw(revocation):
     if isinstance(revocation, Revocation):
         return [revocation.raw]

@@ -52,6 +52,11 @@ class AnAddress(_AddressBase):
         okay(response, self._resource_as_json(self._address))
 
     @child()
+    def steps(self, context, segments):
+        from mailman_pgp.rest.keys import AddressSteps
+        return AddressSteps(self._email), []
+
+    @child()
     def key(self, context, segments):
         if self._address is None:
             return Refusal(_unknown(self._email)), []
@@ -71,14 +76,15 @@ class AddressKey:
         if key is None:
             not_found(response, f'No key is stored for {email}')
             return
-        okay(response, etag({
+        from mailman_pgp.rest.catalog import key_facts
+        okay(response, etag(dict(key_facts(key), **{
             'email': email,
             'key': key.public_armor(),
             'key_fingerprint': key.fingerprint,
             'key_confirmed': bool(
                 self._address.key_confirmed
                 and key.fingerprint == self._address.key_fingerprint),
-            'self_link': path_to(self.api, 'addresses', email, 'key')}))
+            'self_link': path_to(self.api, 'addresses', email, 'key')})))
 
 
 @public

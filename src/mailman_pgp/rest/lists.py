@@ -143,6 +143,41 @@ class APGPList(_ListBase):
             return Refusal(self._refusal), []
         return ListPrivateKey(self._mlist), []
 
+    @child()
+    def keys(self, context, segments):
+        from mailman_pgp.rest.keys import SubscriberKey
+        if self._refusal or len(segments) != 1:
+            return Refusal(self._refusal or 'Use .../keys/<email>'), []
+        return SubscriberKey(self._mlist, segments[0]), []
+
+    @child()
+    def approvals(self, context, segments):
+        from mailman_pgp.rest.keys import KeyApprovals
+        if self._refusal or len(segments) > 1:
+            return Refusal(self._refusal or 'Use .../approvals/<token>'), []
+        return KeyApprovals(self._mlist, *segments), []
+
+    @child('rotate-key')
+    def rotate_key(self, context, segments):
+        return self._key_operation('rotate-key')
+
+    @child('extend-key')
+    def extend_key(self, context, segments):
+        return self._key_operation('extend-key')
+
+    def _key_operation(self, name: str):
+        from mailman_pgp.rest.listkey import ListKeyOperation
+        if self._refusal:
+            return Refusal(self._refusal), []
+        return ListKeyOperation(self._mlist, name), []
+
+    @child()
+    def archive(self, context, segments):
+        from mailman_pgp.rest.archive import MemberArchive
+        if self._refusal or len(segments) != 1:
+            return Refusal(self._refusal or 'Use .../archive/<email>'), []
+        return MemberArchive(self._mlist, segments[0]), []
+
 
 def _no_key_yet(list_id: str) -> str:
     return (f'{list_id} has no key pair yet: it is being generated, or '
@@ -176,12 +211,15 @@ class ListPublicKey:
         if key is None:
             not_found(response, _no_key_yet(self._mlist.list_id))
             return
-        okay(response, etag({
+        from mailman_pgp.rest.catalog import key_facts, certifications
+        okay(response, etag(dict(key_facts(key), **{
+            'certifications': certifications(self._mlist, self._pgp_list,
+                                             key),
             'list_id': self._mlist.list_id,
             'public_key': key.public_armor(),
             'key_fingerprint': key.fingerprint,
             'self_link': path_to(self.api, 'lists', self._mlist.list_id,
-                                 'pubkey')}))
+                                 'pubkey')})))
 
     def on_put(self, request, response):
         list_id = self._mlist.list_id

@@ -8,6 +8,7 @@ from mailman.rest.helpers import NotFound, child, etag, okay
 from public import public
 
 from mailman_pgp.rest.addresses import addresses_child
+from mailman_pgp.rest.catalog import PGPListIndex, SettingsDescription
 from mailman_pgp.rest.config import config_child
 from mailman_pgp.rest.lists import lists_child
 from mailman_pgp.rest.wkd import wkd_child
@@ -15,11 +16,12 @@ from mailman_pgp.rest.wkd import wkd_child
 
 @public
 class PGPRoot:
-    """Routes: lists, addresses, config, wkd."""
+    """Routes: lists, addresses, config, index, settings, wkd."""
 
     def on_get(self, request, response):
         okay(response, etag({
-            'name': 'pgp', 'resources': ['addresses', 'config', 'lists', 'wkd']}))
+            'name': 'pgp', 'resources': ['addresses', 'config', 'index',
+                                         'lists', 'settings', 'wkd']}))
 
     @child()
     def lists(self, context, segments):
@@ -32,6 +34,15 @@ class PGPRoot:
     @child()
     def config(self, context, segments):
         return config_child(segments) or (NotFound(), [])
+
+    @child()
+    def index(self, context, segments):
+        return (PGPListIndex(), []) if not segments else (NotFound(), [])
+
+    @child()
+    def settings(self, context, segments):
+        return ((SettingsDescription(), []) if not segments
+                else (NotFound(), []))
 
     @child()
     def wkd(self, context, segments):
