@@ -71,9 +71,8 @@ class Sig:
 
     __slots__ = ('back_math', 'created', 'critical', 'expires', 'flags',
                  'halg', 'hard', 'hashed_part', 'issuer', 'issuers',
-                 'key_expiry',
-                 'math', 'mpis', 'pkalg', 'prefs', 'primary_uid', 'type',
-                 '_back', '_ok')
+                 'key_expiry', 'math', 'mpis', 'pkalg', 'prefs',
+                 'primary_uid', 'type', '_back', '_ok')
 
     def __init__(self, body: bytes):
         if not isinstance(body, bytes):
