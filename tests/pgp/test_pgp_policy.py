@@ -235,15 +235,16 @@ def test_sha1_subkey_binding_named():
         assert v.status == 'invalid' and 'SHA1' in v.reason
 
 
-@pytest.mark.parametrize('reason,status', [
-    (b'\x01', 'good'),      # superseded: soft, counts from its date
-    (b'\x03', 'good'),      # retired: soft
-    (b'\x02', 'revoked'),   # compromised: hard, whatever its date
-    (None, 'revoked'),      # no reason: hard
+@pytest.mark.parametrize('reason,soft', [
+    (b'\x01', True),        # superseded: soft, counts from its date
+    (b'\x03', True),        # retired: soft
+    (b'\x02', False),       # compromised: hard, whatever its date
+    (None, False),          # no reason: hard
 ])
-def test_subkey_revocation_hard_and_soft(reason, status):
-    """A signature made before a soft revocation still counts (as for
-    Sequoia); a hard revocation voids every signature of the subkey."""
+def test_subkey_revocation_hard_and_soft(reason, soft):
+    """A soft revocation counts from its date, a hard one always (as for
+    Sequoia): the subkey could sign before a soft one. A signature counts
+    only if its key can sign now as well, so both are 'revoked'."""
     primary, sub, binary = _own_key()
     now = int(time.time())
     sig = forge.document_sig(sub, DATA, when=now - 600)
@@ -252,9 +253,34 @@ def test_subkey_revocation_hard_and_soft(reason, status):
         0x28, primary.prefix + sub.prefix,
         forge.created(now - 60) + primary.issuer() + extra))
     revoked = binary + revocation
+    before = datetime.fromtimestamp(now - 300, UTC)
+    for key in both_paths(revoked):
+        signers = key.usability(before).signing_keyids
+        assert (sub.fingerprint[-16:] in signers) == soft
     for v in verdicts(DATA, sig, revoked):
-        assert v.status == status, v.reason
+        assert v.status == 'revoked', v.reason
+        assert ('judged now' in v.reason) == soft, v.reason
     # Made after the revocation: never counts.
     late = forge.document_sig(sub, DATA, when=now - 30)
     for v in verdicts(DATA, late, revoked):
         assert v.status == 'revoked' and 'revoked' in v.reason
+
+
+def test_revoked_user_id_still_binds_but_is_a_defect():
+    """A key whose only user ID is revoked still signs (as for Sequoia:
+    verification); key import refuses it, naming the user ID (defects)."""
+    from tests.pgp.differential.case import DATA as SIGNED, doc_sig
+    from tests.pgp.differential.certs import (
+        DAY, T0, Sub, cert, enc_sub)
+    from tests.pgp.differential.openpgp import KeyPart
+    p = KeyPart('ed25519', 'alice', T0)
+    s = KeyPart('ed25519', 'alice-sign', T0)
+    binary = cert(p, [enc_sub(), Sub(s)], uid_revoked=(T0 + DAY, 0x20))
+    sig = doc_sig(s, t=T0 + 2 * DAY)
+    for key in both_paths(binary):
+        u = key.usability()
+        assert u.can_sign and u.can_encrypt
+        assert u.defects == ['The key has no valid user ID: its user IDs '
+                             'are revoked.']
+        [v] = verify_detached(SIGNED, sig, [key])
+        assert v.good

@@ -36,16 +36,18 @@ def test_expired_and_revoked_signer(gpg):
     [v] = verify_detached(DATA, sig, [key])
     assert v.good
     later = datetime.now(UTC) + timedelta(days=3)
-    # Made while the key was valid: good after it expires too, as sqv says.
+    # Made while the key was valid, judged after it expired: 'expired'
+    # (valid then, not now), as Sequoia judges it.
     [v] = verify_detached(DATA, sig, [key], now=later)
-    assert v.good
-    # Made after it expired: 'expired', with the reason.
+    assert v.valid and v.expired and not v.good and v.status == 'expired'
+    assert 'after the signature was made' in v.reason and fpr in v.reason
+    # Made after it expired: 'expired' too, with the reason.
     secret = Key.load(gpg.export(fpr, secret=True))
     with quiet():
         late = bytes(secret._k.sign(DATA, created=later))
     [v] = verify_detached(DATA, late, [key], now=later)
     assert v.valid and v.expired and not v.good and v.status == 'expired'
-    assert 'expired' in v.reason and fpr in v.reason
+    assert 'before the signature was made' in v.reason and fpr in v.reason
     rev = Path(gpg.home, 'openpgp-revocs.d', fpr + '.rev').read_text()
     gpg.import_(rev.replace(':-----', '-----'))
     [v] = verify_detached(DATA, sig, [Key.load(gpg.export(fpr))])
@@ -83,8 +85,7 @@ def test_cipher_from_preferences(gpg, list_keys):
 
 def test_really_expired_key_is_expired_not_invalid(gpg):
     """PGPy's verify() fails every signature of an expired key; the facade
-    judges the key at the signature's creation, with the mathematics
-    still checked."""
+    reports it as expired, with the mathematics still checked."""
     import time
     start = time.monotonic()
     fpr = gpg.gen('Old <old@example.org>', 'ed25519', 'sign',
@@ -101,9 +102,8 @@ def test_really_expired_key_is_expired_not_invalid(gpg):
     assert u.expired and not u.can_encrypt
     assert any('expired' in r for r in u.reasons)
     assert not any('user ID' in r for r in u.reasons)
-    # Made while the key was valid: it counts (as for sqv).
     [v] = verify_detached(DATA, sig, [key])
-    assert v.good
+    assert v.valid and v.expired and v.status == 'expired'
     [v] = verify_detached(DATA + b'x', sig, [key])
     assert not v.valid and v.status == 'invalid'
 

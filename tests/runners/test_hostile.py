@@ -62,10 +62,8 @@ class TestKeyStates(PGPListTestCase):
     def test_expired_key(self):
         old = Subscriber('olga@example.com', 'Olga',
                          faked_time='20200101T000000', expire='1y')
-        # A signature made in 2020 while the key was valid still counts (as
-        # for sqv); one that expired itself since does not.
-        with open(os.path.join(old.home, 'gpg.conf'), 'a') as fp:
-            fp.write('default-sig-expire 1d\n')
+        # Signed in 2020 while the key was valid, but the key has expired
+        # since: not good (key validity is judged then and now).
         try:
             old.import_key(self.list_key.public_armor())
             with transaction():
@@ -74,7 +72,7 @@ class TestKeyStates(PGPListTestCase):
                                       self.list_key.fingerprint))
         finally:
             old.close()
-        self.assertRejected('has expired')
+        self.assertRejected('has expired', 'after the signature was made')
 
     def test_revoked_key(self):
         rita = Subscriber('rita@example.com', 'Rita')

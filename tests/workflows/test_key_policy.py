@@ -103,6 +103,19 @@ class TestKeyPolicyAtKeySet(KeyConversation):
         text = self.send_armored(armor(binary, 'PUBLIC KEY BLOCK'))
         self.assertRefused(text, 'is refused', 'no valid back signature')
 
+    def test_key_whose_user_ids_are_all_revoked(self):
+        # Its signatures still verify (as for Sequoia), but key set is not
+        # verification: a key with no valid user ID is refused.
+        from tests.pgp.differential.certs import (
+            DAY, T0, Sub, cert, enc_sub)
+        from tests.pgp.differential.openpgp import KeyPart
+        binary = cert(KeyPart('ed25519', 'alice', T0),
+                      [enc_sub(), Sub(KeyPart('ed25519', 'alice-sign', T0))],
+                      uid=b'Anne <anne@example.com>',
+                      uid_revoked=(T0 + DAY, 0x20))
+        text = self.send_armored(armor(binary, 'PUBLIC KEY BLOCK'))
+        self.assertRefused(text, 'is refused', 'no valid user ID')
+
 
 class TestWeakKeysAtKeySet(KeyConversation):
     policy = SubscriptionPolicy.open

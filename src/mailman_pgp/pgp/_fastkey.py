@@ -206,7 +206,7 @@ class FastKey:
         subkey_tag = P.SECRET_SUBKEY if self.is_secret else P.PUBLIC_SUBKEY
         self.primary = primary = _KeyPart(packets[0].body, self.is_secret)
         self.parts = {primary.keyid: primary}
-        self.cert = cert = Cert(primary.as_part())
+        self.cert = cert = Cert(primary.as_part(), reader='packets')
         sigs = prefix = subject = None
         for p in packets[1:]:
             if p.tag == P.USER_ID:
@@ -253,9 +253,11 @@ class FastKey:
                 if sig.key_expiry:
                     times.append(part.created
                                  + timedelta(seconds=sig.key_expiry))
-                if sig.flags and sig.flags & 0x02 and sig.backsig and \
-                        sig.backsig.expires:
-                    times.append(sig.backsig.expires)
+                back = sig.flags and sig.flags & 0x02 and sig.backsig
+                if back:
+                    times.append(back.created)
+                    if back.expires:
+                        times.append(back.expires)
         return min((t for t in times if t > now), default=None)
 
     def check(self, now=None):

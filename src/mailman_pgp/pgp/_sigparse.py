@@ -70,9 +70,9 @@ class Sig:
     """One v4 signature: what the policy needs, read once."""
 
     __slots__ = ('back_math', 'created', 'critical', 'expires', 'flags',
-                 'halg', 'hard', 'hashed_part', 'issuer', 'key_expiry',
-                 'math', 'mpis', 'pkalg', 'prefs', 'primary_uid', 'type',
-                 '_back', '_ok')
+                 'halg', 'hard', 'hashed_part', 'issuer', 'issuers',
+                 'key_expiry', 'math', 'mpis', 'pkalg', 'prefs',
+                 'primary_uid', 'type', '_back', '_ok')
 
     def __init__(self, body: bytes):
         if not isinstance(body, bytes):
@@ -95,6 +95,7 @@ class Sig:
         self.created = self.expires = self.key_expiry = self.issuer = None
         self.flags = self._back = self.critical = None
         self.prefs, self.primary_uid, self.hard = (), False, True
+        self.issuers = []   # every issuer key ID named, hashed ones first
         self.math = self.back_math = self._ok = None
         self._read(subpackets(body[6:6 + hlen]), True)
         self._read(subpackets(body[8 + hlen:rest]), False)
@@ -103,6 +104,10 @@ class Sig:
 
     def _read(self, area, hashed):
         for kind, critical, data in area:
+            if (kind, len(data)) in ((16, 8), (33, 21)):
+                kid = data[-8:].hex().upper()
+                if kid not in self.issuers:
+                    self.issuers.append(kid)
             if not hashed:
                 # Only these may come from the unprotected area.
                 if kind == 16 and self.issuer is None and len(data) == 8:

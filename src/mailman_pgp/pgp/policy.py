@@ -10,16 +10,19 @@ A key part is valid at an instant t when it exists at t, is strong enough,
 is bound at t by the newest valid self-signature made at or before t, and
 is neither expired nor revoked at t (a hard revocation - compromised, or
 no reason - counts whatever its date). A signing subkey also needs a valid
-primary key binding (back-signature) made by the subkey itself. A message
-signature counts when it is binary or text, uses an accepted hash, is not
-from the future, and its key part could sign when it was made.
+primary key binding (back-signature) made by the subkey itself, at or
+before t. A message signature counts when it is binary or text, uses an
+accepted hash, is not from the future, and its key part could sign both
+when it was made and now.
 """
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from public import public
+
+from mailman_pgp.pgp._cert import Cert, Part, Usability  # noqa: F401
 
 UTC = timezone.utc  # noqa: UP017 (datetime.UTC is Python 3.11+)
 
@@ -50,6 +53,9 @@ def _day(y, m):
 # signature creation time.
 COLLISION_CUTOFFS = {1: _day(1997, 2), 2: _day(2013, 2), 3: _day(2013, 2)}
 PREIMAGE_CUTOFFS = {1: _day(2004, 2), 2: _day(2023, 2), 3: _day(2013, 2)}
+# Revocations keep counting this long after their hash's cut-off (Sequoia:
+# 7 years, so SHA-1 ones until 2030; MD5 and RIPEMD-160 ones no longer).
+REVOCATION_TOLERANCE = timedelta(days=7 * 365 + 2)
 _STRONG = frozenset({8, 9, 10, 11, 12, 14})   # SHA-2 and SHA-3
 # Public key algorithm IDs (RFC 9580 9.1).
 SIGN_ALGS = frozenset({1, 3, 17, 19, 22})
@@ -61,81 +67,6 @@ RSA_MIN_BITS = MIN_BITS = 2048
 CURVES = frozenset({'nistp256', 'nistp384', 'nistp521', 'brainpoolP256r1',
                     'brainpoolP384r1', 'brainpoolP512r1', 'ed25519',
                     'cv25519'})
-
-
-@public
-@dataclass(slots=True)
-class Usability:
-    """What a key can be used for (now, or at an instant), and why not."""
-    can_encrypt: bool
-    can_sign: bool
-    expired: bool
-    revoked: bool
-    reasons: list = field(default_factory=list)
-    expires_at: object = None
-    # Long key IDs of the parts usable for encryption / signing.
-    encryption_keyids: list = field(default_factory=list)
-    signing_keyids: list = field(default_factory=list)
-    # Long key IDs of subkeys that are revoked or expired.
-    revoked_keyids: list = field(default_factory=list)
-    expired_keyids: list = field(default_factory=list)
-    # Why a part (long key ID) cannot sign, where it is not plain.
-    refusals: dict = field(default_factory=dict)
-    # Parts that break the policy (a signing subkey without a valid back
-    # signature, a refused algorithm): the key is refused at import even
-    # if other parts are usable.
-    defects: list = field(default_factory=list)
-
-    @property
-    def usable(self) -> bool:
-        return self.can_encrypt and self.can_sign
-
-
-@dataclass(slots=True, eq=False)
-class Part:
-    """A primary key or subkey: algorithm, size (bits or curve name),
-    creation, and the signatures on it (bindings and revocations; for the
-    primary key direct-key signatures and key revocations)."""
-    keyid: str
-    alg: int
-    size: object
-    created: datetime
-    sigs: list = field(default_factory=list)
-
-
-@dataclass(slots=True, eq=False)
-class Cert:
-    primary: Part
-    uids: list = field(default_factory=list)      # [[Sig]] per user ID
-    subkeys: list = field(default_factory=list)   # [Part]
-    # Evaluations by (instants passed, cut-offs passed): a key's answers
-    # change only at its own instants, so one per interval is enough.
-    memo: dict = field(default_factory=dict)
-    instants: list | None = None
-
-    def interval(self, t) -> int:
-        """How many of the instants when answers may change are <= t."""
-        if self.instants is None:
-            times = set()
-            for part in [self.primary, *self.subkeys]:
-                times.add(part.created)
-                for sig in part.sigs:
-                    _instants(sig, part, times)
-            for sigs in self.uids:
-                for sig in sigs:
-                    _instants(sig, self.primary, times)
-            self.instants = sorted(times)
-        return bisect_right(self.instants, t)
-
-
-def _instants(sig, part, times):
-    times.add(sig.created)
-    if sig.expires is not None:
-        times.add(sig.expires)
-    if sig.key_expiry:
-        times.add(part.created + timedelta(seconds=sig.key_expiry))
-    if sig.backsig and sig.backsig.expires is not None:
-        times.add(sig.backsig.expires)
 
 
 def describe(part: Part) -> str:
@@ -172,22 +103,25 @@ def hash_refusal(sig, now, *, collision: bool) -> str | None:
     return None
 
 
-def _self_valid(sig, issuer, t, now, created) -> bool:
-    """A self-signature (certification, binding) in force at t.  One
-    without an issuer subpacket is tried too (Sequoia does): the
-    mathematics decides whose it is."""
+def _self_valid(sig, issuer, t, now, created, alive=True) -> bool:
+    """A self-signature (certification, binding) in force at t (with
+    alive=False: made by t, expired or not).  One without an issuer
+    subpacket is tried too (Sequoia does): the mathematics decides whose
+    it is."""
     return (sig.issuer in (issuer, None) and created <= sig.created <= t
-            and (sig.expires is None or sig.expires > t)
+            and (sig.expires is None or sig.expires > t or not alive)
             and sig.critical is None
             and hash_refusal(sig, now, collision=False) is None
             and sig.ok())
 
 
-def _revokes(sig, issuer, t) -> bool:
-    """A revocation by issuer in force at t (hard ones whatever their date).
-    """
+def _revokes(sig, issuer, t, now) -> bool:
+    """A revocation by issuer in force at t (hard ones whatever their date;
+    a weak hash counts until REVOCATION_TOLERANCE after its cut-off)."""
     return sig.issuer in (issuer, None) and (sig.hard or sig.created <= t) \
-        and sig.critical is None and sig.ok()
+        and sig.critical is None and hash_refusal(
+            sig, now - REVOCATION_TOLERANCE, collision=False) is None \
+        and sig.ok()
 
 
 def backsig_refusal(bind, sub: Part, t, now) -> str | None:
@@ -195,6 +129,10 @@ def backsig_refusal(bind, sub: Part, t, now) -> str | None:
     back = bind.backsig
     if back is None:
         return f'signing subkey {sub.keyid} lacks its back signature'
+    if back and back.created > t:
+        return (f'signing subkey {sub.keyid} has no valid back signature '
+                'yet: its primary key binding is dated '
+                f'{back.created:%Y-%m-%d %H:%M} UTC')
     if back is False or back.type != PRIMARY_BINDING or (
             back.issuer is not None and back.issuer != sub.keyid) or (
             back.expires is not None and back.expires <= t) or \
@@ -206,7 +144,9 @@ def backsig_refusal(bind, sub: Part, t, now) -> str | None:
     return None
 
 
-_CUTOFFS = sorted({*COLLISION_CUTOFFS.values(), *PREIMAGE_CUTOFFS.values()})
+_CUTOFFS = sorted({*COLLISION_CUTOFFS.values(), *PREIMAGE_CUTOFFS.values(),
+                   *(c + REVOCATION_TOLERANCE
+                     for c in PREIMAGE_CUTOFFS.values())})
 
 
 def evaluate(cert: Cert, t: datetime, now: datetime) -> Usability:
@@ -221,25 +161,32 @@ def evaluate(cert: Cert, t: datetime, now: datetime) -> Usability:
 
 def _evaluate(cert, t, now):
     primary, pid = cert.primary, cert.primary.keyid
-    reasons, refusals = [], {}
-    revoked = any(s.type == KEY_REVOCATION and _revokes(s, pid, t)
+    reasons, refusals, defects = [], {}, []
+    revoked = any(s.type == KEY_REVOCATION and _revokes(s, pid, t, now)
                   for s in primary.sigs)
     if revoked:
         reasons.append('The key has been revoked.')
-    best = None
+    best = revoked_uid = None
     for sigs in cert.uids:
         certs = [s for s in sigs if s.type in CERTIFICATIONS
                  and _self_valid(s, pid, t, now, primary.created)]
         if not certs:
             continue
         cert_sig = max(certs, key=lambda s: s.created)
-        if any(s.type == UID_REVOCATION and s.created >= cert_sig.created
-               and _revokes(s, pid, t) for s in sigs):
-            continue
         rank = (cert_sig.primary_uid, cert_sig.created)
-        if best is None or rank > best[0]:
+        if any(s.type == UID_REVOCATION and s.created >= cert_sig.created
+               and _revokes(s, pid, t, now) for s in sigs):
+            if revoked_uid is None or rank > revoked_uid[0]:
+                revoked_uid = (rank, cert_sig)
+        elif best is None or rank > best[0]:
             best = (rank, cert_sig)
-    if best is None:
+    if best is None and revoked_uid is not None:
+        # A revoked user ID still binds the key (as for Sequoia): its
+        # signatures count; key set refuses it (a defect).
+        best = revoked_uid
+        defects.append('The key has no valid user ID: its user IDs are '
+                       'revoked.')
+    elif best is None:
         weak_hashes = {r for sigs in cert.uids for s in sigs
                        if s.issuer == pid and s.type in CERTIFICATIONS
                        for r in [hash_refusal(s, now, collision=False)] if r}
@@ -248,15 +195,20 @@ def _evaluate(cert, t, now):
             if weak_hashes else ''
         reasons.append('The key has no valid (self-signed, unrevoked) '
                        f'user ID{detail}.')
-    for s in primary.sigs:
-        if s.type == DIRECT_KEY and _self_valid(
-                s, pid, t, now, primary.created) and (
-                best is None or s.created > best[1].created):
-            best = ((True, s.created), s)
-    selfsig = best[1] if best else None
+    # The binding is the user ID's self-signature, else the direct-key
+    # signature, which also supplies what the former leaves out.
+    direct = max((s for s in primary.sigs if s.type == DIRECT_KEY
+                  and _self_valid(s, pid, t, now, primary.created)),
+                 key=lambda s: s.created, default=None)
+    selfsig = best[1] if best else direct
+    expiry = flags = None
+    for s in (selfsig, direct):
+        if s is not None:
+            expiry = expiry or s.key_expiry
+            flags = s.flags if flags is None else flags
     expires_at = None
-    if selfsig is not None and selfsig.key_expiry:
-        expires_at = primary.created + timedelta(seconds=selfsig.key_expiry)
+    if expiry:
+        expires_at = primary.created + timedelta(seconds=expiry)
     expired = expires_at is not None and expires_at <= t
     if expired:
         reasons.append(f'The key expired on {expires_at:%Y-%m-%d}.')
@@ -271,14 +223,14 @@ def _evaluate(cert, t, now):
         ok = False
     enc, sign = [], []
     if ok:
-        flags = selfsig.flags or 0
+        flags = flags or 0
         if flags & 0x02 and primary.alg in SIGN_ALGS:
             sign.append(pid)
         else:
             refusals[pid] = f'the primary key {pid} is not a signing key'
         if flags & 0x0C and primary.alg in ENCRYPT_ALGS:
             enc.append(pid)
-    gone, defects = ([], []), []
+    gone = ([], [])
     for sub in cert.subkeys:
         _subkey(cert, sub, t, now, ok, (enc, sign, reasons, refusals,
                                         defects), gone)
@@ -301,6 +253,12 @@ def _subkey(cert, sub, t, now, primary_ok, out, gone):
     binds = [s for s in sub.sigs if s.type == SUBKEY_BINDING
              and _self_valid(s, pid, t, now, sub.created)]
     if not binds:
+        if any(s.type == SUBKEY_BINDING and _self_valid(
+                s, pid, t, now, sub.created, alive=False) for s in sub.sigs):
+            gone[1].append(kid)
+            refusals[kid] = (f'the subkey {kid} expired (its binding '
+                             'signature did)')
+            return
         refusals[kid] = (f'the subkey {kid} is not bound to the key by a '
                          'valid binding signature')
         weak = sorted({r for s in sub.sigs if s.type == SUBKEY_BINDING
@@ -311,15 +269,16 @@ def _subkey(cert, sub, t, now, primary_ok, out, gone):
                            '{}.'.format('; '.join(weak)))
         return
     bind = max(binds, key=lambda s: s.created)
-    if any(s.type == SUBKEY_REVOCATION and _revokes(s, pid, t)
+    if any(s.type == SUBKEY_REVOCATION and _revokes(s, pid, t, now)
            for s in sub.sigs):
         gone[0].append(kid)
         refusals[kid] = f'the subkey {kid} was revoked'
         return
-    if bind.key_expiry and \
-            sub.created + timedelta(seconds=bind.key_expiry) <= t:
+    end = bind.key_expiry and sub.created + timedelta(
+        seconds=bind.key_expiry)
+    if end and end <= t:
         gone[1].append(kid)
-        refusals[kid] = f'the subkey {kid} had expired'
+        refusals[kid] = f'the subkey {kid} expired on {end:%Y-%m-%d}'
         return
     if not primary_ok:
         return
@@ -377,25 +336,28 @@ def judge_document(sig, cert: Cert | None, now: datetime) -> Judgement:
             f'the signature expired on {sig.expires:%Y-%m-%d}'))
     if cert is None:
         return Judgement(True)
+    made = f'signature made {sig.created:%Y-%m-%d %H:%M} UTC'
+    kid, when = sig.issuer, 'before the signature was made'
     at = evaluate(cert, sig.created, now)
-    kid = sig.issuer
     if kid in at.signing_keyids:
-        return Judgement(True)
-    made = f'{sig.created:%Y-%m-%d %H:%M} UTC'
+        # Valid when made; it must be valid now too (as for Sequoia).
+        at = evaluate(cert, now, now)
+        if kid in at.signing_keyids:
+            return Judgement(True)
+        when, made = 'after the signature was made', f'{made}; judged now'
     if at.revoked:
         return Judgement(True, revoked=True, reason=(
-            f'the key was revoked (signature made {made})'))
+            f'the key was revoked ({made})'))
     if kid in at.revoked_keyids:
         return Judgement(True, revoked=True, reason=(
-            f'{at.refusals[kid]} (signature made {made})'))
+            f'{at.refusals[kid]} ({made})'))
     if at.expired:
         return Judgement(True, expired=True, reason=(
-            f'the key expired on {at.expires_at:%Y-%m-%d}, before the '
-            f'signature was made ({made})'))
+            f'the key expired on {at.expires_at:%Y-%m-%d}, {when} ({made})'))
     if kid in at.expired_keyids:
         return Judgement(True, expired=True, reason=(
-            f'{at.refusals[kid]} when the signature was made ({made})'))
+            f'{at.refusals[kid]}, {when} ({made})'))
     reason = at.refusals.get(kid) or f'the key part {kid} cannot sign'
     if reason[:1].isupper():
         reason = reason[0].lower() + reason[1:].rstrip('.')
-    return Judgement(False, reason=f'{reason} (signature made {made})')
+    return Judgement(False, reason=f'{reason} ({made})')

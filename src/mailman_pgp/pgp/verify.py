@@ -7,6 +7,7 @@ over the signed data including the signature trailer.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,11 +104,13 @@ def _digest(sig, data) -> bytes:
         return hashlib.sha256(hashdata).digest()
 
 
-def _find(keys, keyid):
+def _holders(keys, keyid):
+    """The keys holding the key part keyid, as the policy reads them
+    (on a lazily loaded key of the usual shape, without PGPy)."""
     for key in keys:
-        if key.keyid == keyid or keyid in key.subkey_ids:
-            return key
-    return None
+        if key.keyid == keyid or any(
+                sub.keyid == keyid for sub in key._cert().subkeys):
+            yield key
 
 
 def _policy_view(raw: bytes):
@@ -120,44 +123,68 @@ def _policy_view(raw: bytes):
             from None
 
 
+def text_canonical(data: bytes) -> bytes:
+    """The text a text-mode (0x01) signature covers: every line ending,
+    CR LF, LF or a lone CR, as CR LF (as Sequoia hashes it)."""
+    if b'\r' not in data:
+        return data.replace(b'\n', b'\r\n')
+    return _LINE_END.sub(b'\r\n', data)
+
+
+_LINE_END = re.compile(rb'\r\n|\r|\n')
+
+
 def verify_raw(raw: bytes, data: bytes, keys, now=None) -> Verification:
     """Check one raw signature packet over data against keys: policy.py
     judges the signature and the key part that made it, then the
-    mathematics is checked."""
+    mathematics is checked. Every key holding an issuer the signature
+    names is tried (as Sequoia does); a good verdict wins."""
     now = now_utc(now)
     sig = parse_signature(raw)
     view = _policy_view(raw)
+    if not view.issuers:
+        raise SignatureError('A signature in the message names no key '
+                             '(no issuer subpacket).')
+    if view.type == 0x01:
+        data = text_canonical(data)
     with quiet(), malformed(SignatureError, 'A signature in the message is '
                             'malformed.'):
-        keyid = str(sig.signer or '').upper()
         created = sig.created
         halg = sig.hash_algorithm.name
         digest = _digest(sig, data) if view.type in DOCUMENT_TYPES else \
             hashlib.sha256(raw).digest()
-    key = _find(keys, keyid)
-    if key is None:
-        with quiet():
-            fpr = getattr(sig, 'signer_fingerprint', '') or None
-        fpr = str(fpr).replace(' ', '') if fpr else None
-        sig_expired = view.expires is not None and view.expires <= now
-        return Verification(keyid, fpr, False, True, sig_expired, False,
-                            created, halg, digest,
-                            f'no key given has the key ID {keyid}')
-    view.issuer = keyid
-    with malformed():
-        verdict = judge_document(view, key._cert(), now)
-    valid = False
-    if verdict.ok:
-        with quiet(), malformed():
-            signer = key._k if keyid == key.keyid else \
-                key._k.subkeys[keyid] if keyid in key.subkey_ids else None
-            valid = signer is not None and verify_math(signer, data, sig)
-    reason = verdict.reason     # None for a plain mathematical failure
-    if reason:
-        reason = f'Signature by key {key.fingerprint}: {reason}.'
-    return Verification(keyid, key.fingerprint, valid, False,
-                        verdict.expired, verdict.revoked, created, halg,
-                        digest, reason)
+    found = None
+    for keyid in view.issuers:
+        for key in _holders(keys, keyid):
+            view.issuer = keyid
+            with malformed():
+                verdict = judge_document(view, key._cert(), now)
+            valid = False
+            if verdict.ok:
+                with quiet(), malformed():
+                    signer = key._k if keyid == key.keyid else \
+                        key._k.subkeys.get(keyid)
+                    valid = signer is not None and verify_math(
+                        signer, data, sig)
+            reason = verdict.reason  # None for a mathematical failure
+            if reason:
+                reason = f'Signature by key {key.fingerprint}: {reason}.'
+            result = Verification(keyid, key.fingerprint, valid, False,
+                                  verdict.expired, verdict.revoked, created,
+                                  halg, digest, reason)
+            if result.good:
+                return result
+            found = found or result
+    if found is not None:
+        return found
+    keyid = view.issuers[0]
+    with quiet():
+        fpr = getattr(sig, 'signer_fingerprint', '') or None
+    fpr = str(fpr).replace(' ', '') if fpr else None
+    sig_expired = view.expires is not None and view.expires <= now
+    return Verification(keyid, fpr, False, True, sig_expired, False,
+                        created, halg, digest,
+                        f'no key given has the key ID {keyid}')
 
 
 def as_keys(keys) -> list:

@@ -130,7 +130,8 @@ def validity(c: Corpus):
         c.add(f'revoked-uid-signs-{label}', cert(
             p, sub, uid_revoked=(T0 + 60 * DAY, 0x20)), doc_sig(s, t=t))
     for h in ('SHA1', 'MD5'):
-        # Revocations are honoured whatever their hash (Sequoia's policy).
+        # Sequoia honours a revocation up to 7 years past its hash's
+        # cut-off: SHA-1 ones still count, MD5 ones no longer.
         c.add(f'revoked-primary-{h}-revocation', cert(
             p, sub, revoked=(T0 + 60 * DAY, None, h)), doc_sig(s))
         c.add(f'revoked-subkey-{h}-revocation', cert(

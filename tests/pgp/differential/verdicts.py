@@ -158,10 +158,15 @@ def facade(case, path: str) -> FacadeVerdict:
 
 
 def _fast(keys) -> bool:
-    """Whether _fastkey judged a key during the verification: its facts
-    are derived only while the key is still lazy (pgp/keys.py); once PGPy
-    has parsed it (e.g. to list its subkeys), usability.py judges it."""
-    return any(k._cache.get('facts') for k in keys)
+    """Whether _fastkey judged a key: verification reads the policy's view
+    of a lazily loaded key (Key._cert) from its packets when it is of the
+    usual shape, Key.usability() its facts (pgp/_facts.py); once PGPy has
+    parsed the key, usability.py reads it."""
+    for k in keys:
+        cert = k._cache.get('cert')
+        if k._cache.get('facts') or getattr(cert, 'reader', '') == 'packets':
+            return True
+    return False
 
 
 def signing_keyid(case) -> str | None:
@@ -187,13 +192,15 @@ def facade_key(case, path: str) -> FacadeVerdict:
                 k for k in keys if _holds(k, keyid)]
         if not keys:
             return FacadeVerdict(0, f'no key holds {keyid}')
-        report = keys[0].usability()
+        # Sequoia tries every certificate holding the key; so does this.
+        reports = [(k, k.usability()) for k in keys]
     except PGPError as error:
         return FacadeVerdict(0, f'key refused: {error}')
-    ok = report.signing_keyids if keyid is None else (
-        keyid in report.signing_keyids)
-    return FacadeVerdict(int(bool(ok)), '; '.join(report.reasons) or
-                         'can sign', _fast(keys[:1]))
+    able = [(k, r) for k, r in reports if (r.signing_keyids if keyid is None
+                                           else keyid in r.signing_keyids)]
+    key, report = (able or reports)[0]
+    return FacadeVerdict(int(bool(able)), '; '.join(report.reasons) or
+                         'can sign', _fast([key]))
 
 
 def _holds(key, keyid) -> bool:
