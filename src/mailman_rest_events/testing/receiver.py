@@ -70,7 +70,7 @@ class Receiver:
 
     def __init__(self, port: int = 0):
         self.port = port
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.attempts: list[Received] = []
         self.received: list[Received] = []
         self.released = threading.Event()
