@@ -91,6 +91,8 @@ for n in range(N):
         'From: poster@example.org\nTo: plain@example.com\n'
         'Subject: Post {{}}\nMessage-ID: <{{}}@example.org>\n\nHello.\n'
         .format(n, uuid.uuid4().hex), Message)
+    msg.original_size = 100            # as the LMTP runner sets them
+    msg.original_sender = msg.sender
     msgdata = dict(listid=mlist.list_id, original_size=100)
     started = time.perf_counter()
     with transaction():
@@ -104,7 +106,7 @@ for subscriber in __import__('zope.event').event.subscribers:
 if handler is not None:
     from mailman.interfaces.chain import AcceptEvent
     for n in range(N):
-        event = AcceptEvent(mlist, msg, msgdata, None)
+        event = AcceptEvent(mlist, msg, {{}}, None)
         started = time.perf_counter()
         handler(event)
         config.db.store.flush()

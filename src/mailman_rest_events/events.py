@@ -104,7 +104,13 @@ _MESSAGE_TYPES = {AcceptEvent: 'message.accepted', HoldEvent: 'message.held',
 
 
 def _message(event):
-    mlist, msg = event.mlist, event.msg
+    if event.msgdata.get('rest_events'):
+        return None             # travels with the post (accept.py)
+    kind = _MESSAGE_TYPES[type(event)]
+    return (kind,) + _message_data(event.mlist, event.msg)
+
+
+def _message_data(mlist, msg) -> tuple:
     list_id = mlist.list_id
     data = {'list_id': list_id,
             'message_id': _header(msg, 'message-id'),
@@ -112,7 +118,14 @@ def _message(event):
             'sender': msg.sender}
     if not is_private_list(mlist):
         data['subject'] = _header(msg, 'subject')
-    return _MESSAGE_TYPES[type(event)], list_id, data
+    return list_id, data
+
+
+@public
+def message_event_rows(kind: str, mlist, msg) -> list[dict]:
+    """The outbox rows of a message event, not yet added anywhere."""
+    from mailman_rest_events.outbox import rows
+    return rows(kind, *_message_data(mlist, msg))
 
 
 def _header(msg, name) -> str | None:

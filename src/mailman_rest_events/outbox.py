@@ -33,7 +33,8 @@ def current_settings() -> Settings:
     return _settings
 
 
-def _rows(event_type: str, list_id: str | None, data: dict) -> list[dict]:
+@public
+def rows(event_type: str, list_id: str | None, data: dict) -> list[dict]:
     endpoints = [endpoint for endpoint in _settings.endpoints
                  if endpoint.wants(event_type, list_id)]
     if not endpoints:
@@ -53,23 +54,23 @@ def _rows(event_type: str, list_id: str | None, data: dict) -> list[dict]:
 @public
 def enqueue(event_type: str, list_id: str | None, data: dict) -> int:
     """Queue one event for every endpoint that wants it; return how many."""
-    rows = _rows(event_type, list_id, data)
+    queued = rows(event_type, list_id, data)
     store = config.db.store
-    for row in rows:
+    for row in queued:
         store.add(Delivery(**row))
-    return len(rows)
+    return len(queued)
 
 
 @public
 def enqueue_on_connection(connection, event_type: str, list_id: str | None,
                           data: dict) -> int:
     """The same, from inside a flush (where the session takes no new rows)."""
-    rows = _rows(event_type, list_id, data)
-    if rows:
-        for row in rows:
-            row.update(attempts=0, next_attempt=0.0, dead=False)
-        connection.execute(Delivery.__table__.insert(), rows)
-    return len(rows)
+    queued = rows(event_type, list_id, data)
+    for row in queued:
+        row.update(attempts=0, next_attempt=0.0, dead=False)
+    if queued:
+        connection.execute(Delivery.__table__.insert(), queued)
+    return len(queued)
 
 
 @public

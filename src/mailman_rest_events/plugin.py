@@ -109,6 +109,8 @@ class RESTEventsPlugin:
         with lock, config.db.engine.begin() as connection:
             for table in TABLES:
                 table.create(connection, checkfirst=True)
+        from mailman_rest_events.accept import install
+        install()
         for problem in wiring_problems():
             log.error('mailman.cfg: %s', problem)
 

@@ -1,13 +1,15 @@
 """Endpoints that are down, failing, slow or gone: nothing is lost, order
 holds per endpoint, and what cannot be delivered is dead-lettered."""
 
+import os
 import re
 import signal
 
+from mailman_rest_events.testing.instance import EventsInstance
 from mailman_rest_events.testing.receiver import HANG
 from mailman_pgp.testing.sink import free_port
 
-from tests.rest_events.support import EventsTestCase
+from tests.rest_events.support import FAST, EventsTestCase
 
 
 class TestFaults(EventsTestCase):
@@ -176,6 +178,31 @@ class TestRestart(EventsTestCase):
         # Mailman's SIGTERM handler raises in whatever the runner is doing.
         self.check_interrupted_send(signal.SIGTERM)
         self.assertIn('rest-events runner stopped', self.instance.log())
+
+
+    def test_mailman_restarted_mid_send(self):
+        # The whole of Mailman: `mailman stop` has the master SIGTERM its
+        # runners, `mailman start` starts them again.
+        self.instance = EventsInstance(self.root + '/master', delivery=FAST,
+                                       runners=('rest-events',))
+        self.receiver.answer = lambda number, got: (
+            HANG if number == 1 else 204)
+        self.receiver.start()
+        self.use_endpoint()
+        self.subscribe(0, 3)
+        self.instance.start()
+        self.addCleanup(self.instance.stop)
+        self.receiver.wait_for(lambda r: len(r.attempts) >= 1)
+        self.instance.stop()
+        self.receiver.release()
+        self.assertEqual(len(self.receiver.received), 0)
+        self.instance.start()
+        self.wait_received(3)
+        self.assertEqual(self.addresses(), self.numbered(0, 3))
+        self.assertEqual(self.receiver.received[0].webhook_id,
+                         self.receiver.attempts[0].webhook_id)
+        self.assertEqual(os.listdir(os.path.join(
+            self.instance.var_dir, 'queue', 'shunt')), [])
 
 
 class TestDrain(EventsTestCase):
