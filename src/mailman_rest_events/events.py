@@ -124,7 +124,9 @@ def _message_data(mlist, msg) -> tuple:
 @public
 def message_event_rows(kind: str, mlist, msg) -> list[dict]:
     """The outbox rows of a message event, not yet added anywhere."""
-    from mailman_rest_events.outbox import rows
+    from mailman_rest_events.outbox import rows, wanted
+    if not wanted(kind, mlist.list_id):
+        return []               # no endpoint wants it: not even a lookup
     return rows(kind, *_message_data(mlist, msg))
 
 

@@ -34,6 +34,12 @@ def current_settings() -> Settings:
 
 
 @public
+def wanted(event_type: str, list_id: str | None) -> bool:
+    return any(endpoint.wants(event_type, list_id)
+               for endpoint in _settings.endpoints)
+
+
+@public
 def rows(event_type: str, list_id: str | None, data: dict) -> list[dict]:
     endpoints = [endpoint for endpoint in _settings.endpoints
                  if endpoint.wants(event_type, list_id)]

@@ -24,7 +24,7 @@ from public import public
 
 from mailman_rest_events.model import Delivery
 from mailman_rest_events.outbox import current_settings, orphans, queue_head
-from mailman_rest_events.sender import Sender, next_delay
+from mailman_rest_events.sender import Outcome, Sender, next_delay
 
 
 log = logging.getLogger('mailman.plugins.rest_events')
@@ -50,7 +50,12 @@ class _EndpointThread(threading.Thread):
                 sender.close()
                 return
             for row_id, webhook_id, event_type, body in batch:
-                outcome = sender.send(webhook_id, body)
+                try:
+                    outcome = sender.send(webhook_id, body)
+                except Exception as error:      # a bug: retried, logged
+                    sender.close()
+                    outcome = Outcome(False, None, 'internal error: {}'.format(
+                        type(error).__name__))
                 self.results.put((self.endpoint.name, row_id, webhook_id,
                                   event_type, outcome))
                 if not outcome.ok:
@@ -80,7 +85,17 @@ class WebhookRunner(Runner):
                  len(self.threads), ', '.join(self.threads) or 'none')
         with suppress(KeyboardInterrupt, RunnerInterrupt):
             while not self._stop:
-                self._one_round()
+                try:
+                    self._one_round()
+                except RunnerInterrupt:         # SIGTERM, SIGINT: stop
+                    raise
+                except Exception:
+                    # The database may be locked or gone for a moment: the
+                    # rows are still there; try again, never crash.
+                    log.exception('rest-events runner: round failed')
+                    with suppress(Exception):
+                        config.db.abort()
+                    time.sleep(self.settings.poll_interval)
         self._clean_up()
 
     def _one_round(self):
