@@ -90,12 +90,11 @@ class TestEveryEvent(unittest.TestCase):
         self.assertIn({'list_id': crypto, 'address': anne, 'waiting_for':
                        'confirmation'},
                       self.of_type('member.subscription_pending'))
-        self.assertIn({'list_id': crypto, 'changed':
-                       ['pgp.key_change_workflow']},
-                      self.of_type('list.settings_changed'))
-        self.assertIn({'list_id': 'plain.example.com', 'changed':
-                       ['description']},
-                      self.of_type('list.settings_changed'))
+        # What owners changed; not what Mailman counts as posts go by, nor
+        # what the style set up as the lists were created.
+        self.assertEqual(self.of_type('list.settings_changed'), [
+            {'list_id': crypto, 'changed': ['pgp.key_change_workflow']},
+            {'list_id': 'plain.example.com', 'changed': ['description']}])
         self.assertIn({'list_id': 'plain.example.com', 'member_id': bob_id,
                        'address': 'bob@example.org', 'role': 'member'},
                       self.of_type('member.unsubscribed'))
