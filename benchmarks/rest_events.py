@@ -18,7 +18,9 @@
    travels in its pipeline queue file; the pipeline runner (not timed here)
    adds it to the outbox in the transaction it commits anyway.  Also the
    median time of the plugin's own work per event (build the body, add the
-   outbox row, flush it).
+   outbox row, flush it).  Wall-clock times include the other processes of
+   a busy machine; the CPU time of the process (paired the same way) does
+   not, and shows the plugin's work alone.
 """
 
 import argparse
@@ -103,6 +105,7 @@ def switch(on):
 users = getUtility(IUserManager)
 manager = ISubscriptionManager(mlist)
 times = dict(subscribe={{'on': [], 'off': []}}, post={{'on': [], 'off': []}})
+cpu = dict(subscribe={{'on': [], 'off': []}}, post={{'on': [], 'off': []}})
 def variants(n):
     if not loaded:
         return ['off']
@@ -111,11 +114,12 @@ for n in range(N):
     for variant in variants(n):
         switch(variant == 'on')
         email = 'r{{}}{{}}{{}}@example.org'.format(ROUND, variant, n)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with transaction():
             manager.register(users.create_address(email), pre_verified=True,
                              pre_confirmed=True, pre_approved=True)
         times['subscribe'][variant].append(time.perf_counter() - started)
+        cpu['subscribe'][variant].append(time.process_time() - cpu_started)
 for n in range(N):
     for variant in variants(n):
         switch(variant == 'on')
@@ -126,10 +130,11 @@ for n in range(N):
         msg.original_size = 100         # as the LMTP runner sets them
         msg.original_sender = msg.sender
         msgdata = dict(listid=mlist.list_id, original_size=100)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with transaction():
             process(mlist, msg, msgdata, mlist.posting_chain)
         times['post'][variant].append(time.perf_counter() - started)
+        cpu['post'][variant].append(time.process_time() - cpu_started)
 own = []
 if loaded:
     switch(True)
@@ -141,7 +146,7 @@ if loaded:
         config.db.store.flush()
         own.append(time.perf_counter() - started)
     config.db.abort()
-print(json.dumps(dict(times=times, own=own)))
+print(json.dumps(dict(times=times, cpu=cpu, own=own)))
 """
 
 
@@ -153,7 +158,8 @@ def overhead(root: str, count: int, rounds: int) -> dict:
             os.path.join(root, 'on' if loaded else 'off'), enabled=loaded)
         instance.add_endpoint('bench', receiver.url, new_secret())
         instances[loaded] = instance
-    samples = {kind: {'on': [], 'off': [], 'not_loaded': []}
+    samples = {kind: {'on': [], 'off': [], 'not_loaded': [],
+                      'cpu_on': [], 'cpu_off': []}
                for kind in ('subscribe', 'post')}
     own = []
     try:
@@ -165,6 +171,8 @@ def overhead(root: str, count: int, rounds: int) -> dict:
                     if loaded:
                         samples[kind]['on'] += values['on']
                         samples[kind]['off'] += values['off']
+                        samples[kind]['cpu_on'] += out['cpu'][kind]['on']
+                        samples[kind]['cpu_off'] += out['cpu'][kind]['off']
                     else:
                         samples[kind]['not_loaded'] += values['off']
                 own += out['own']
@@ -177,9 +185,12 @@ def overhead(root: str, count: int, rounds: int) -> dict:
               'events_queued_with_plugin_on': instances[True].queued()}
     for kind, got in samples.items():
         pairs = [on - off for on, off in zip(got['on'], got['off'])]
+        cpu_pairs = [on - off for on, off in zip(got['cpu_on'],
+                                                  got['cpu_off'])]
         result[kind] = {
             'plugin_on_ms': ms(got['on']), 'plugin_off_ms': ms(got['off']),
             'added_ms_paired_median': ms(pairs),
+            'added_cpu_ms_paired_median': ms(cpu_pairs),
             'plugin_not_loaded_ms': ms(got['not_loaded'])}
     result['plugin_own_work_per_event_ms'] = ms(own)
     return result
@@ -210,12 +221,15 @@ def main():
     print(json.dumps(report, indent=2))
     for name, _where in places:
         figures = report['originating_process_' + name]
-        added = max(figures[kind]['added_ms_paired_median']
-                    for kind in ('subscribe', 'post'))
-        print('Database on {}: added to a subscription or a post: {:.3f} ms '
-              "(median); the plugin's own work per event: {:.3f} ms -> "
-              '{}'.format(name, added, figures['plugin_own_work_per_event_ms'],
-                          'under 1 ms' if added < 1 else 'NOT under 1 ms'))
+        for kind in ('subscribe', 'post'):
+            added = figures[kind]['added_ms_paired_median']
+            added_cpu = figures[kind]['added_cpu_ms_paired_median']
+            print('Database on {}: a {} takes {:.3f} ms more (median of '
+                  'paired differences; CPU time {:.3f} ms more) -> {}'.format(
+                      name, kind, added, added_cpu,
+                      'under 1 ms' if added < 1 else 'NOT under 1 ms'))
+        print("Database on {}: the plugin's own work per event: {:.3f} ms"
+              .format(name, figures['plugin_own_work_per_event_ms']))
 
 
 if __name__ == '__main__':
