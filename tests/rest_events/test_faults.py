@@ -111,6 +111,20 @@ class TestFaults(EventsTestCase):
         self.assertEqual([letter['id'] for letter in self.dead_letters()],
                          [letters[1]['id']])
 
+    def test_removed_endpoint_events_are_dead_lettered(self):
+        self.receiver.start()
+        self.use_endpoint()
+        self.subscribe(0, 2)
+        self.instance.endpoints['hook'] = (
+            self.receiver.url, self.secret, 'enabled: no\n')
+        self.instance.write_events_cfg()
+        self.instance.start_runner()
+        self.instance.wait_until(lambda: self.instance.queued(dead=True) == 2)
+        self.assertEqual([letter['last_error'] for letter in
+                          self.dead_letters()],
+                         ['endpoint not configured'] * 2)
+        self.assertEqual(self.receiver.attempts, [])
+
     def test_timeout_and_a_slow_endpoint_holds_up_only_itself(self):
         hung = []
 
