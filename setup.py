@@ -23,7 +23,7 @@ setup(
         'testing/*.cfg',
     ], 'django_pgpmailman': [
         'templates/*/*.html',
-    ]},
+    ], 'mailman_rest_events': ['config/*.cfg']},
     install_requires=[
         'mailman>=3.3.10,<3.4',
         # SQLAlchemy 2.1 breaks Mailman 3.3.10's queries (REST pagination,
@@ -41,6 +41,9 @@ setup(
         'atpublic',
         'flufl.lock>=5.1',
         'lazr.config',
+        # mailman-rest-events signs with the Standard Webhooks reference
+        # library (pure Python, no dependencies).
+        'standardwebhooks>=1.1,<2',
     ],
     extras_require={
         'test': ['pytest', 'hypothesis', 'psycopg2-binary', 'ruff',

@@ -29,7 +29,10 @@ class TestWheel(unittest.TestCase):
                        'django_pgpmailman/urls.py',
                        'django_pgpmailman/templates/django_pgpmailman/'
                        'index.html',
-                       'django_pgpmailman/templates/postorius/base.html'):
+                       'django_pgpmailman/templates/postorius/base.html',
+                       'mailman_rest_events/config/rest-events.cfg',
+                       'mailman_rest_events/config/mailman.cfg',
+                       'mailman_rest_events/runner.py'):
             self.assertIn(needed, names)
         self.assertTrue(any(name.startswith(
             'mailman_pgp/database/alembic/versions/') for name in names))
@@ -37,5 +40,5 @@ class TestWheel(unittest.TestCase):
         text = zipfile.ZipFile(os.path.join(out, wheel)).read(
             metadata).decode()
         for pin in ('sqlalchemy<2.1,>=2.0', 'click<8.2', 'PGPy==0.6.0',
-                    'mailman<3.4,>=3.3.10'):
+                    'mailman<3.4,>=3.3.10', 'standardwebhooks<2,>=1.1'):
             self.assertIn(pin, text)

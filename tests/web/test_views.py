@@ -1,6 +1,5 @@
 """Every page of django_pgpmailman against a real Core with the plugin."""
 
-import pytest
 
 from django_pgpmailman import core as rest
 

@@ -169,6 +169,9 @@ def rotate_list_key(mlist, grace_days: int) -> dict:
     from mailman_pgp.workflows.mail import _enqueue
     for email, msg in messages:
         _enqueue(mlist, msg, [email], pgp_allow_clear=True)
+    from zope.event import notify
+    from mailman_pgp.events import ListKeyRotatedEvent
+    notify(ListKeyRotatedEvent(mlist, new.fingerprint, old.fingerprint))
     log.info('%s: list key rotated from %s to %s; old key kept until %s; '
              'new key sent to %d member(s), %d without a usable key',
              mlist.list_id, old.fingerprint, new.fingerprint, day(until),

@@ -15,7 +15,9 @@ from mailman.interfaces.member import MemberRole
 from mailman.interfaces.pending import IPendings
 from mailman.interfaces.subscriptions import ISubscriptionManager
 from zope.component import getUtility
+from zope.event import notify
 
+from mailman_pgp.events import KeyRevokedEvent
 from mailman_pgp.keystore import confirmed_key, key_store
 from mailman_pgp.model import PGPAddress, PGPSigHash
 from mailman_pgp.pgp import (
@@ -359,6 +361,7 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
     list(workflow)
     log.info('%s: key %s of %s revoked; delivery stopped, new key requested',
              mlist.list_id, updated.fingerprint, sender)
+    notify(KeyRevokedEvent(mlist, sender, updated.fingerprint))
     _say(results, _('Key {} revoked.  The list no longer sends you posts and '
                     'has asked you for a new key (key set).').format(
                         updated.fingerprint))

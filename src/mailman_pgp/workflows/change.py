@@ -15,7 +15,9 @@ from mailman.interfaces.pending import IPendings
 from lazr.config import as_timedelta
 from public import public
 from zope.component import getUtility
+from zope.event import notify
 
+from mailman_pgp.events import KeyChangedEvent
 from mailman_pgp.workflows.pendables import PendablePGPKeyChange
 
 
@@ -95,3 +97,4 @@ def _apply(mlist, email: str, armored: str) -> None:
     pgp_address.key_confirmed = True
     log.info('%s: key of %s changed from %s to %s', mlist.list_id, email,
              old, key.fingerprint)
+    notify(KeyChangedEvent(mlist, email, key.fingerprint, old))

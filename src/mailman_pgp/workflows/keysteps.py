@@ -12,7 +12,9 @@ from mailman.interfaces.pending import IPendings
 from mailman.interfaces.subscriptions import TokenOwner
 from mailman.utilities.datetime import now
 from zope.component import getUtility
+from zope.event import notify
 
+from mailman_pgp.events import KeyConfirmedEvent
 from mailman_pgp.workflows.pendables import PendablePGPKey
 
 
@@ -96,6 +98,8 @@ class PGPKeyStepsMixin:
         pgp_address.key_confirmed = True
         log.info('%s: key %s of %s confirmed', self.mlist.list_id,
                  pgp_address.key_fingerprint, self.address.email)
+        notify(KeyConfirmedEvent(self.mlist, self.address.email,
+                                 pgp_address.key_fingerprint))
         self.push('pgp_key_done')
 
     def _step_pgp_key_done(self):

@@ -10,7 +10,9 @@ import logging
 from mailman.app.subscriptions import _SubscriptionWorkflowCommon
 from mailman.interfaces.subscriptions import TokenOwner
 from public import public
+from zope.event import notify
 
+from mailman_pgp.events import KeyConfirmedEvent
 from mailman_pgp.workflows.keysteps import PGPKeyStepsMixin
 from mailman_pgp.workflows.pendables import PendablePGPKey
 from mailman_pgp.workflows.subscription import MODERATED
@@ -63,3 +65,5 @@ class PGPKeyResetWorkflow(PGPKeyStepsMixin, _SubscriptionWorkflowCommon):
         pgp_address.key_confirmed = True
         log.info('%s: new key %s of %s approved', self.mlist.list_id,
                  pgp_address.key_fingerprint, self.address.email)
+        notify(KeyConfirmedEvent(self.mlist, self.address.email,
+                                 pgp_address.key_fingerprint))

@@ -1,0 +1,1 @@
+"""Data files: the commented ``rest-events.cfg`` and the mailman.cfg lines."""

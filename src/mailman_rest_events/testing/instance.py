@@ -1,0 +1,136 @@
+"""A throwaway Mailman instance with both plugins and a webhook endpoint.
+
+Built on mailman-pgp's ``MailmanInstance``: the documented wiring of both
+plugins, ``rest-events.cfg`` in the instance's directory.  The webhook
+runner can run alone (``runner --runner rest-events``), to be stopped and
+killed at will, or under the master with the other runners.
+"""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from importlib.resources import files
+
+from public import public
+
+from mailman_pgp.testing.instance import MailmanInstance
+
+
+@public
+def wiring(events_cfg: str, enabled: bool = True) -> str:
+    """Both plugins' mailman.cfg lines, rest-events reading ``events_cfg``."""
+    pgp = files('mailman_pgp.config').joinpath('mailman.cfg').read_text()
+    events = files('mailman_rest_events.config').joinpath(
+        'mailman.cfg').read_text().replace(
+            '/etc/mailman3/rest-events.cfg', events_cfg)
+    if not enabled:
+        events = events.replace('enabled: yes', 'enabled: no')
+    return pgp + '\n' + events
+
+
+@public
+class EventsInstance(MailmanInstance):
+    """``endpoints``: {name: (url, secret, extra options)}."""
+
+    def __init__(self, root: str, *, delivery: str = '', enabled=True,
+                 runners: tuple[str, ...] | None = None, **kw):
+        root = os.path.abspath(root)
+        self.events_cfg = os.path.join(root, 'rest-events.cfg')
+        os.makedirs(root, exist_ok=True)
+        extra = ''
+        if runners is not None:
+            # Only these runners start with the master (fewer processes).
+            for name in ('archive', 'bad', 'bounces', 'command', 'digest',
+                         'in', 'lmtp', 'nntp', 'out', 'pipeline', 'rest',
+                         'retry', 'shunt', 'virgin', 'rest-events'):
+                if name not in runners:
+                    extra += '\n[runner.{}]\nstart: no\n'.format(name)
+        super().__init__(root, wiring=wiring(self.events_cfg, enabled) +
+                         extra, **kw)
+        self.delivery = delivery
+        self.endpoints = {}
+        self.runner_process = None
+        self.write_events_cfg()
+
+    def write_events_cfg(self, text: str | None = None) -> None:
+        if text is None:
+            text = '[delivery]\n' + self.delivery + '\n'
+            for name, (url, secret, extra) in self.endpoints.items():
+                text += '[endpoint.{}]\nurl: {}\nsecret: {}\n{}\n'.format(
+                    name, url, secret, extra)
+        with open(self.events_cfg, 'w') as fp:
+            fp.write(text)
+        os.chmod(self.events_cfg, 0o600)
+
+    def add_endpoint(self, name: str, url: str, secret: str,
+                     extra: str = '') -> None:
+        self.endpoints[name] = (url, secret, extra)
+        self.write_events_cfg()
+
+    # The webhook runner alone.
+
+    def start_runner(self) -> None:
+        assert self.runner_process is None
+        command = [os.path.join(os.path.dirname(sys.executable), 'runner'),
+                   '-C', self.cfg_path, '--runner', 'rest-events']
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith('MAILMAN_')}
+        self.runner_log = open(os.path.join(self.root, 'runner.log'), 'a')
+        self.runner_process = subprocess.Popen(
+            command, stdout=self.runner_log, stderr=subprocess.STDOUT,
+            env=env)
+
+    def stop_runner(self, signum: int = signal.SIGTERM,
+                    timeout: float = 60) -> int:
+        process, self.runner_process = self.runner_process, None
+        if process is None:
+            return 0
+        process.send_signal(signum)
+        try:
+            return process.wait(timeout)
+        finally:
+            self.runner_log.close()
+
+    # What the outbox holds (for waiting; tests assert on what arrives).
+
+    def queued(self, dead: bool = False) -> int:
+        with sqlite3.connect(self.database_path, timeout=30) as db:
+            try:
+                return db.execute(
+                    'SELECT count(*) FROM rest_events_delivery WHERE dead = '
+                    '?', (1 if dead else 0,)).fetchone()[0]
+            except sqlite3.OperationalError:
+                return 0
+
+    def wait_until(self, predicate, timeout: float = 120,
+                   what: str = '') -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.1)
+        raise AssertionError('timed out waiting for ' + (what or str(
+            predicate)) + '\n' + self.log()[-3000:])
+
+    def python(self, code: str, timeout: float = 600) -> str:
+        """Run ``code`` in a process of this instance (after initialize);
+        it commits what it does itself.  Returns its standard output."""
+        script = ('from mailman.core.initialize import initialize\n'
+                  'initialize({!r})\n'.format(self.cfg_path) + code)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith('MAILMAN_')}
+        result = subprocess.run([sys.executable, '-c', script], env=env,
+                                capture_output=True, text=True,
+                                timeout=timeout)
+        if result.returncode:
+            raise RuntimeError('script failed:\n' + result.stdout +
+                               result.stderr)
+        return result.stdout
+
+    def cleanup(self) -> None:
+        if self.runner_process is not None:
+            self.stop_runner(signal.SIGKILL)

@@ -1,0 +1,81 @@
+"""Start-up checks, `mailman rest-events check`, and a disabled plugin."""
+
+import os
+import shutil
+import sqlite3
+import tempfile
+import unittest
+
+from mailman_rest_events.testing.instance import EventsInstance
+from mailman_rest_events.testing.receiver import new_secret
+
+
+class TestPlugin(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix='mm-events-plugin-')
+        self.addCleanup(shutil.rmtree, self.root, True)
+
+    def test_bad_file_stops_mailman_naming_file_section_option(self):
+        instance = EventsInstance(self.root)
+        secret = new_secret()
+        instance.write_events_cfg(
+            '[endpoint.chat]\nurl: https://hooks.example.org/x?key=TOKEN\n'
+            'secret: {}\ntimeout: 10x\n'.format(secret))
+        result = instance.mailman('rest-events', 'check', check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('mailman-rest-events configuration refused:\n{}: '
+                      "[endpoint.chat] timeout: '10x' is not a duration (e.g. "
+                      '500ms, 10s)'.format(instance.events_cfg), result.stderr)
+        # Mailman does not start on it either; the log says the same.
+        result = instance.mailman('info', check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("[endpoint.chat] timeout: '10x'", instance.log())
+        for text in (result.stderr, instance.log()):
+            self.assertNotIn('TOKEN', text)
+            self.assertNotIn(secret[6:], text)
+
+    def test_check(self):
+        instance = EventsInstance(self.root)
+        instance.add_endpoint('crm', 'https://crm.example.org/hook',
+                              new_secret(), 'events: ^member\\.\n')
+        result = instance.mailman('rest-events', 'check')
+        self.assertEqual(result.stdout.splitlines(), [
+            'OK    mailman.cfg wiring is complete',
+            'OK    configuration: ' + instance.events_cfg,
+            'OK    endpoint crm: events ^member\\., lists all, timeout 10s; '
+            '0 queued, 0 dead'])
+        os.chmod(instance.events_cfg, 0o644)
+        result = instance.mailman('rest-events', 'check', check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('FAIL  {} holds secrets but has mode 644; chmod 600 '
+                      'it'.format(instance.events_cfg), result.stdout)
+
+    def test_missing_runner_section_is_reported(self):
+        instance = EventsInstance(self.root)
+        with open(instance.cfg_path) as fp:
+            text = fp.read()
+        with open(instance.cfg_path, 'w') as fp:
+            fp.write(text.replace('[runner.rest-events]', '[runner.unused]')
+                     .replace('class: mailman_rest_events.runner.'
+                              'WebhookRunner', 'class: mailman.runners.'
+                              'virgin.VirginRunner\nstart: no'))
+        result = instance.mailman('rest-events', 'check', check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('FAIL  [runner.rest-events] is missing; add it with '
+                      'class: mailman_rest_events.runner.WebhookRunner',
+                      result.stdout)
+
+    def test_disabled_plugin_changes_nothing(self):
+        instance = EventsInstance(self.root, enabled=False)
+        instance.add_endpoint('crm', 'https://crm.example.org/hook',
+                              new_secret())
+        result = instance.mailman('create', '--style-name', 'pgp-default',
+                                  'x@example.com')
+        self.assertIn('Created mailing list: x@example.com', result.stdout)
+        self.assertIn('OK    mailman.cfg wiring is complete',
+                      instance.mailman('pgp', 'check').stdout)
+        with sqlite3.connect(instance.database_path) as db:
+            tables = {name for name, in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        self.assertIn('pgp_mailinglist', tables)
+        self.assertNotIn('rest_events_delivery', tables)
