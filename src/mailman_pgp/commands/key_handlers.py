@@ -30,7 +30,7 @@ log = logging.getLogger('mailman.plugins.pgp')
 def _token(arguments, results) -> str | None:
     if not arguments:
         say(results, _('Missing token: reply to the message that asked '
-                        'you, keeping its subject line.'))
+                       'you, keeping its subject line.'))
         return None
     if len(arguments) > 1:
         say(results, _('Extraneous arguments: {}').format(
@@ -55,7 +55,7 @@ def key_set(mlist, msg, msgdata, arguments, results):
         return
     if _pending(token, 'pgp-key', mlist, sender) is None:
         say(results, _('Wrong token: it is not waiting for a key from {} '
-                        '(or it expired).').format(sender))
+                       '(or it expired).').format(sender))
         return
     key = one_public_key(msg, msgdata, results)
     if key is None:
@@ -69,11 +69,11 @@ def key_set(mlist, msg, msgdata, arguments, results):
         manager.resume_key_step(token, 'pgp_key_received')
     except LookupError:
         say(results, _('Wrong token: it is not waiting for a key (it may '
-                        'have been used already).'))
+                       'have been used already).'))
         return
     say(results, _('Key set: {}.  The list has sent you a statement '
-                    'encrypted to this key: sign it and send it back, as '
-                    'that message explains.').format(key.fingerprint))
+                   'encrypted to this key: sign it and send it back, as '
+                   'that message explains.').format(key.fingerprint))
     return True
 
 
@@ -93,7 +93,7 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
         key = key_store().address_key(sender)
     else:
         say(results, _('Wrong token: nothing waits for a proof from {} '
-                        '(or it expired).').format(sender))
+                       '(or it expired).').format(sender))
         return
     if key is None:
         say(results, _('No key is set for {}; send it first (key set).')
@@ -106,13 +106,13 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
         return
     if verifications is None:
         say(results, _('The signature does not verify with the key {}: '
-                        'sign the statement with that key.').format(
+                       'sign the statement with that key.').format(
                             key.fingerprint))
         return
     expected = collapse(statement(mlist, sender, key.fingerprint, token))
     if expected not in signed_text(msg, msgdata):
         say(results, _("The signed text doesn't contain the expected "
-                        'statement; copy it exactly from the request.'))
+                       'statement; copy it exactly from the request.'))
         return
     digests = not_replayed(verifications, results)
     if digests is None:
@@ -123,15 +123,15 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
             say(results, _('Key changed to {}.').format(key.fingerprint))
         else:
             say(results, _('Key {} proven; a moderator now approves the '
-                            'change.  Your current key stays in use until '
-                            'then.').format(key.fingerprint))
+                           'change.  Your current key stays in use until '
+                           'then.').format(key.fingerprint))
         return True
     try:
         ISubscriptionManager(mlist).resume_key_step(
             token, 'pgp_proof_received')
     except LookupError:
         say(results, _('Wrong token: it is not waiting for a proof (it may '
-                        'have been used already).'))
+                       'have been used already).'))
         return
     member = mlist.regular_members.get_member(sender)
     say(results, _('Key confirmed: {}.').format(key.fingerprint))
@@ -155,7 +155,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
     current = confirmed_key(sender)
     if current is None:
         say(results, _('You have no confirmed key to change; you get one '
-                        'when you subscribe.'))
+                       'when you subscribe.'))
         return
     new_key = one_public_key(msg, msgdata, results)
     if new_key is None:
@@ -165,7 +165,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
     verifications = verified(msg, msgdata, current, results)
     if not verifications:
         say(results, _('Sign the key change request with your current key '
-                        '{}, so the list knows it comes from you.').format(
+                       '{}, so the list knows it comes from you.').format(
                             current.fingerprint))
         return
     digests = not_replayed(verifications, results)
@@ -174,8 +174,8 @@ def key_change(mlist, msg, msgdata, arguments, results):
     PGPSigHash.remember(digests, current.fingerprint)
     start_key_change(mlist, sender, new_key)
     say(results, _('Key change request received: the list has sent a '
-                    'statement encrypted to the new key {}; sign it with '
-                    'the new key and send it back.').format(
+                   'statement encrypted to the new key {}; sign it with '
+                   'the new key and send it back.').format(
                         new_key.fingerprint))
     return True
 
@@ -197,8 +197,8 @@ def _update_key(mlist, msg, msgdata, sender, updated, results):
     if lost:
         # An update must not bring back what a revocation took away.
         say(results, _('The key you sent lacks revocations the list '
-                        'already has (of {}); export the key again from the '
-                        'keyring that holds them.').format(
+                       'already has (of {}); export the key again from the '
+                       'keyring that holds them.').format(
                             ', '.join(sorted(lost))))
         return
     digests = not_replayed(verifications, results)
@@ -229,8 +229,8 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
         return
     if not revocations:
         say(results, _('No revocation certificate attached: attach the one '
-                        'gpg made (openpgp-revocs.d/<fingerprint>.rev, '
-                        'without the leading colon) or gpg --gen-revoke.'))
+                       'gpg made (openpgp-revocs.d/<fingerprint>.rev, '
+                       'without the leading colon) or gpg --gen-revoke.'))
         return
     updated = current
     try:
@@ -243,7 +243,7 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
     usability = updated.usability()
     if usability.can_encrypt and usability.can_sign:
         say(results, _('Key updated: the revoked parts of {} are no longer '
-                        'used.').format(updated.fingerprint))
+                       'used.').format(updated.fingerprint))
         return True
     PGPAddress.for_email(sender).key_confirmed = False
     address = _mailman_address(sender)
@@ -253,7 +253,7 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
              mlist.list_id, updated.fingerprint, sender)
     notify(KeyRevokedEvent(mlist, sender, updated.fingerprint))
     say(results, _('Key {} revoked.  The list no longer sends you posts and '
-                    'has asked you for a new key (key set).').format(
+                   'has asked you for a new key (key set).').format(
                         updated.fingerprint))
     return True
 
@@ -273,7 +273,7 @@ def key_sign(mlist, msg, msgdata, arguments, results):
     allowed = PGPMailingList.for_list(mlist).key_signing_allowed
     if not any(_on_roster(mlist, role, sender) for role in allowed):
         say(results, _('You are not allowed to certify the list key (the '
-                        'list allows: {}).').format(', '.join(sorted(
+                       'list allows: {}).').format(', '.join(sorted(
                             role.name for role in allowed))))
         return
     try:
@@ -283,8 +283,8 @@ def key_sign(mlist, msg, msgdata, arguments, results):
         return
     if len(found) != 1:
         say(results, _('Attach exactly one key: the list key with your '
-                        'certification (gpg --sign-key, then gpg --armor '
-                        '--export).'))
+                       'certification (gpg --sign-key, then gpg --armor '
+                       '--export).'))
         return
     store = key_store()
     list_key = store.list_key(mlist.list_id)

@@ -55,8 +55,8 @@ def one_public_key(msg, msgdata, results):
         return None
     if found.private_keys:
         say(results, _('You sent a private key.  It was not stored.  Send '
-                        'only your public key (gpg --armor --export), and '
-                        'consider that private key exposed.'))
+                       'only your public key (gpg --armor --export), and '
+                       'consider that private key exposed.'))
         return None
     if not found.public_keys:
         reason = str(found.errors[0]) if found.errors else _(
@@ -66,14 +66,14 @@ def one_public_key(msg, msgdata, results):
         return None
     if len(found.public_keys) > 1:
         say(results, _('More than one key attached ({}); send only the one '
-                        'key you want to use.').format(', '.join(
+                       'key you want to use.').format(', '.join(
                             key.fingerprint for key in found.public_keys)))
         return None
     key = minimize(found.public_keys[0])
     usability = key.usability()
     if not (usability.can_encrypt and usability.can_sign):
         say(results, _('Key {} cannot be used: it must be able to encrypt '
-                        'and to sign ({}).').format(
+                       'and to sign ({}).').format(
             key.fingerprint, '; '.join(usability.reasons) or 'no usable '
             'subkey'))
         return None
@@ -93,7 +93,7 @@ def verified(msg, msgdata, key, results):
         return []
     if content.unsigned:
         say(results, _('Part of the mail is not signed ({}); sign the whole '
-                        'mail (PGP/MIME).').format(
+                       'mail (PGP/MIME).').format(
                             '; '.join(content.unsigned[:5])))
         return None
     try:
@@ -128,6 +128,6 @@ def not_replayed(verifications, results) -> list[str] | None:
     digests = [v.digest.hex() for v in verifications]
     if PGPSigHash.known(digests):
         say(results, _('This signed mail was already used once; send a '
-                        'newly signed one.'))
+                       'newly signed one.'))
         return None
     return digests
