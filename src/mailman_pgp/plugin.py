@@ -37,6 +37,8 @@ class PGPMailman:
 
     def pre_hook(self):
         warnings.filterwarnings('ignore', module=r'pgpy(\..*)?$')
+        from mailman_pgp.compat import mend_mailman
+        mend_mailman()
         try:
             site = load_site_config()
         except PGPConfigError as error:
