@@ -29,16 +29,17 @@ REQUIRED = (
      'encrypted command mail is ignored'),
     ('mta', 'outgoing', 'mailman_pgp.mta.deliver.deliver',
      'PGP list posts would not be encrypted to members'),
-    ('archiver.pgp-mbox', 'class',
+)
+
+# Optional parts: not wired (or disabled) is a note, not a problem; wired
+# and enabled, their class must be right.  (section, class, what it is)
+OPTIONAL = (
+    ('archiver.pgp-mbox',
      'mailman_pgp.archivers.local_mbox.LocalMboxArchiver',
-     'the encrypted mbox archiver is not available'),
-    ('archiver.pgp-mbox', 'enable', 'yes',
-     'the encrypted mbox archiver is not available'),
-    ('archiver.pgp-maildir', 'class',
+     'the encrypted mbox archiver'),
+    ('archiver.pgp-maildir',
      'mailman_pgp.archivers.local_maildir.LocalMaildirArchiver',
-     'the encrypted maildir archiver is not available'),
-    ('archiver.pgp-maildir', 'enable', 'yes',
-     'the encrypted maildir archiver is not available'),
+     'the encrypted maildir archiver'),
 )
 
 
@@ -64,7 +65,11 @@ def _same(option: str, actual: str | None, expected: str) -> bool:
 def wiring_problems(config) -> list[str]:
     """The mailman.cfg lines that are missing or wrong, each with its fix."""
     problems = []
-    for section, option, expected, why in REQUIRED:
+    wanted = REQUIRED + tuple(
+        (section, 'class', expected, what + ' does not work')
+        for section, expected, what in OPTIONAL
+        if _enabled(config, section))
+    for section, option, expected, why in wanted:
         actual = _value(config, section, option)
         if not _same(option, actual, expected):
             shown = 'missing' if not actual else 'is {!r}'.format(actual)
@@ -75,6 +80,20 @@ def wiring_problems(config) -> list[str]:
                             'installed in the Python that runs Mailman?'
                             .format(section, option, actual))
     return problems
+
+
+@public
+def wiring_notes(config) -> list[str]:
+    """Optional parts the site has not wired: worth knowing, not wrong."""
+    return ['[{}] is not enabled: {} is not offered (optional; to offer '
+            'it, set class: {} and enable: yes)'.format(section, what,
+                                                        expected)
+            for section, expected, what in OPTIONAL
+            if not _enabled(config, section)]
+
+
+def _enabled(config, section: str) -> bool:
+    return _same('enable', _value(config, section, 'enable'), 'yes')
 
 
 def _importable(dotted: str) -> bool:
