@@ -54,7 +54,8 @@ def check():
                         'in plugins.log')
     else:
         store = key_store()
-        problems += permission_problems(store) + _retired_modes(store)
+        problems += (store.exposed + permission_problems(store) +
+                     _retired_modes(store))
         lists = pgp_lists()
         from mailman_pgp.keystore.store import UnreadableKeyError
         for mlist in lists:
