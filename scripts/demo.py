@@ -10,6 +10,7 @@ post and a replay are refused, with the reasons the sender is given.
 
 import argparse
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -37,6 +38,21 @@ def story(exchange) -> None:
                 email))
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP (a service manager, a closed terminal)."""
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM and SIGHUP end the demo as Ctrl-C does: through the
+    ``finally`` that stops Mailman.  Once stopping, further ones wait."""
+    def stop(signum, frame):
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped(signal.Signals(signum).name)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--keep', action='store_true',
@@ -44,13 +60,18 @@ def main() -> int:
                         'reach it')
     args = parser.parse_args()
     started = time.monotonic()
+    stop_on_signals()
     root = tempfile.mkdtemp(prefix='mailman-pgp-demo-')
     exchange = Exchange(root, say=say)
     say('demo', 'starting Mailman in ' + root)
-    exchange.start()
     try:
+        exchange.start()
         story(exchange)
         say('demo', 'done in {:.0f} s'.format(time.monotonic() - started))
+    except (KeyboardInterrupt, Stopped) as stopped:
+        say('demo', 'stopping ({})'.format(str(stopped) or 'Ctrl-C'))
+        args.keep = False
+        return 1
     except BaseException:
         print('\nplugins.log:\n' + exchange.instance.log()[-4000:],
               file=sys.stderr)
@@ -61,7 +82,8 @@ def main() -> int:
             exchange.stop()
             shutil.rmtree(root, ignore_errors=True)
     if args.keep:
-        say('demo', 'Mailman keeps running until you press Ctrl-C:')
+        say('demo', 'Mailman keeps running until you press Ctrl-C (or '
+            'the demo gets SIGTERM or SIGHUP):')
         say('', 'REST   http://127.0.0.1:{}/3.1/plugins/pgp/lists '
             '(user restadmin, password restpass)'.format(exchange.rest_port))
         say('', 'LMTP   127.0.0.1:{} (mail in)'.format(
@@ -73,8 +95,8 @@ def main() -> int:
         try:
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+        except (KeyboardInterrupt, Stopped) as stopped:
+            say('demo', 'stopping ({})'.format(str(stopped) or 'Ctrl-C'))
         finally:
             exchange.stop()
             shutil.rmtree(root, ignore_errors=True)
