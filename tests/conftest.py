@@ -24,7 +24,6 @@ if os.path.isdir(SRC):
         p for p in (SRC, os.environ.get('PYTHONPATH')) if p)
 
 _WORK = tempfile.mkdtemp(prefix='mailman-pgp-tests-')
-_STARTED = __import__('time').time()
 _PG_DATABASE = None
 
 
@@ -145,15 +144,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def _stop_leftover_gpg_homes():
-    """Stop the gpg-agents of GnuPG subscribers a test did not close."""
-    import glob
+    """Stop the gpg-agents of GnuPG subscribers a test did not close: this
+    process's only (another test run or a demo beside it keeps its own)."""
     import shutil
     import subprocess
-    pattern = os.path.join(tempfile.gettempdir(), 'mmpgp-subscriber-*')
-    for home in glob.glob(pattern):
-        info = os.stat(home)
-        # Only homes this run made (a demo running beside it keeps its own).
-        if info.st_uid == os.getuid() and info.st_ctime >= _STARTED:
-            subprocess.run(['gpgconf', '--homedir', home, '--kill', 'all'],
-                           capture_output=True, check=False)
-            shutil.rmtree(home, ignore_errors=True)
+    from mailman_pgp.testing.gpg import OPEN_HOMES
+    for home in list(OPEN_HOMES):
+        subprocess.run(['gpgconf', '--homedir', home, '--kill', 'all'],
+                       capture_output=True, check=False)
+        shutil.rmtree(home, ignore_errors=True)
