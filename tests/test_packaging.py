@@ -38,5 +38,5 @@ class TestWheel(unittest.TestCase):
                     'falcon<5,>=4.0; python_version >= "3.13"',
                     'standard-nntplib; python_version >= "3.13"',
                     'standard-imghdr; python_version >= "3.13"',
-                    'Requires-Python: <3.14,>=3.10'):
+                    'Requires-Python: >=3.10,<3.14'):
             self.assertIn(pin, text)
