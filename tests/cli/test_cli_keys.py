@@ -184,6 +184,11 @@ class TestExtend(CLITestCase):
                            fragment='--days must be a positive number')
         self.assertRefused('extend-key', 'ant@example.com', '--days', '10',
                            fragment='already expires on ' + today(730))
+        # The documented example, on a brand-new key: the same date, so
+        # refused as the help says (it used to "renew" to the same day).
+        self.assertRefused('extend-key', 'ant@example.com', '--days', '730',
+                           fragment='already expires on {}; --days 730 would '
+                           'not move that date forward'.format(today(730)))
         self.assertRefused('extend-key', 'ant@example.com',
                            fragment="Missing option '--days'")
         self.assertRefused('extend-key', 'ant@example.com', '--days', 'x',

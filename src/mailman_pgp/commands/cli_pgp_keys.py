@@ -201,8 +201,9 @@ def _announcements(mlist, old, new, until) -> tuple[list, list]:
 Renew a list's key so that it expires --days days from today, with new
 self-signatures (the key and its fingerprint stay the same; members who
 refresh it see the new date).  Run it before the key expires; `mailman pgp
-check` and `check-keys` warn 30 days ahead.  Refused if the key would not
-live longer than it does now.""")
+check` and `check-keys` warn 30 days ahead.  Refused if the new date would
+not be at least a day later than the current one (a new key already lives
+[keypairs] key_lifetime, 730 days by default).""")
 @click.option('--days', type=int, required=True,
               help='The key expires this many days from today.')
 @click.argument('listspec', metavar='LIST')
@@ -222,9 +223,10 @@ def extend_key(listspec, days):
     if current is None:
         fail('the list key {} of {} never expires; nothing to extend'.format(
             key.fingerprint, mlist.list_id))
-    if target <= current:
-        fail('the list key {} already expires on {}, later than {} days from '
-             'today'.format(key.fingerprint, day(current), days))
+    if day(target) <= day(current):
+        fail('the list key {} already expires on {}; --days {} would not '
+             'move that date forward (use more days)'.format(
+                 key.fingerprint, day(current), days))
     try:
         renewed = extend_expiry(key, target)
     except PGPError as error:
