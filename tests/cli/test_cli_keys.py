@@ -135,9 +135,14 @@ class TestExportImport(CLITestCase):
                            fragment='holds the public key')
         self.assertRefused('import-key', 'ant@example.com', '/nonexistent',
                            fragment='cannot read /nonexistent')
-        self.assertRefused('import-key', 'ant@example.com',
-                           self.write('not a key\n'),
-                           fragment='no key could be read')
+        # Empty or garbage: what import-key needs, not the email command's
+        # "send the key as an armored PUBLIC KEY BLOCK".
+        for text, what in (('', 'is empty'), ('not a key\n',
+                                              'holds no OpenPGP key')):
+            line = self.assertRefused('import-key', 'ant@example.com',
+                                      self.write(text), fragment=what)
+            self.assertIn("import-key needs the list's private key", line)
+            self.assertNotIn('PUBLIC KEY BLOCK', line)
         stranger = self.write(new_key([('B', 'bee@example.com')]).armor())
         self.assertRefused('import-key', 'ant@example.com', stranger,
                            fragment='do not match ant.example.com')

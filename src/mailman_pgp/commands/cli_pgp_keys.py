@@ -56,7 +56,7 @@ flight for --grace-days days.""")
 def import_key(listspec, path, grace_days):
     from mailman_pgp.keystore import key_store
     from mailman_pgp.keystore.retired import retire_list_key
-    from mailman_pgp.pgp import Key, PGPError
+    from mailman_pgp.pgp import ArmorError, Key, PGPError
     mlist = find_pgp_list(listspec)
     if grace_days < 0:
         fail('--grace-days must be 0 or more')
@@ -65,9 +65,16 @@ def import_key(listspec, path, grace_days):
             data = fp.read()
     except OSError as error:
         fail('cannot read {}: {}'.format(path, error.strerror))
+    wanted = ('import-key needs the list\'s private key (ASCII armor '
+              '"-----BEGIN PGP PRIVATE KEY BLOCK-----" or binary), e.g. a '
+              'backup from mailman pgp export-key --private')
+    if not data.strip():
+        fail('{} is empty; {}'.format(path, wanted))
     try:
         key = Key.load(data)
         report = key.usability()
+    except ArmorError:
+        fail('{} holds no OpenPGP key; {}'.format(path, wanted))
     except PGPError as error:
         fail('{}: no key could be read: {}'.format(path, error))
     if not key.is_private:
