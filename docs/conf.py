@@ -1,7 +1,8 @@
 """Sphinx configuration for the mailman-pgp docs.
 
-The per-list settings table is generated from the one declaration in
-``mailman_pgp.model.list_settings`` at build time.
+The pages are plain reStructuredText that reads on the forge too: the
+per-list settings table and the shipped configuration files are copied
+into them, and tests/test_docs.py keeps the copies in sync.
 """
 
 import os
@@ -14,25 +15,5 @@ project = 'mailman-pgp'
 author = 'the mailman-pgp developers'
 copyright = '2026, ' + author
 extensions = []
-exclude_patterns = ['_build', '_generated/*.inc']
+exclude_patterns = ['_build']
 html_theme = 'alabaster'
-
-
-def _generate(app):
-    from mailman_pgp.model.list_settings import settings_table_rst
-    target = os.path.join(HERE, '_generated')
-    os.makedirs(target, exist_ok=True)
-    path = os.path.join(target, 'settings_table.inc')
-    text = settings_table_rst()
-    try:
-        with open(path) as fp:
-            if fp.read() == text:
-                return
-    except FileNotFoundError:
-        pass
-    with open(path, 'w') as fp:
-        fp.write(text)
-
-
-def setup(app):
-    app.connect('builder-inited', _generate)

@@ -1,6 +1,7 @@
-# Sourced by demo.sh and test.sh: make sure .venv exists with mailman-pgp
-# installed (editable, with the extras named in $EXTRAS), and activate it.
-# Needs only python3 (3.10 to 3.12) and gpg; on a fresh Debian machine it
+# Sourced by demo.sh and test.sh: make sure .venv (or $VENV) exists with
+# mailman-pgp installed (editable, with the extras named in $EXTRAS), and
+# activate it.  $PYTHON picks the interpreter.
+# Needs only python3 (3.10 to 3.13) and gpg; on a fresh Debian machine it
 # installs python3-venv and gnupg with apt-get when they are missing.
 
 set -euo pipefail
@@ -17,15 +18,17 @@ _apt_install() {
 }
 
 _pick_python() {
-    for candidate in ${PYTHON:-} python3.11 python3.12 python3.10 python3; do
+    for candidate in ${PYTHON:-} python3.11 python3.12 python3.13 python3.10 \
+            python3; do
         if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c \
-            'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))'
+            'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' \
+            2>/dev/null
         then
             echo "$candidate"
             return
         fi
     done
-    echo "mailman-pgp needs Python 3.10, 3.11 or 3.12 (Mailman 3.3)." >&2
+    echo "mailman-pgp needs Python 3.10 to 3.13 (Mailman 3.3)." >&2
     exit 1
 }
 
@@ -77,21 +80,28 @@ if [ "${MAILMAN_PGP_INTEROP:-1}" != 0 ] && [ -d tests/pgp/interop ]; then
     _install_interop || true
 fi
 
-if [ ! -x .venv/bin/python ]; then
+venv=${VENV:-.venv}
+if [ ! -x "$venv/bin/python" ]; then
     python=$(_pick_python)
-    if ! "$python" -m venv .venv >/dev/null 2>&1; then
-        rm -rf .venv
+    if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
+        rm -rf "$venv"
         version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
         _apt_install "python${version}-venv"
-        "$python" -m venv .venv
+        "$python" -m venv "$venv"
     fi
 fi
 # shellcheck disable=SC1091
-. .venv/bin/activate
-stamp=.venv/.mailman-pgp-installed
+. "$venv/bin/activate"
+stamp=$venv/.mailman-pgp-installed
 if [ ! -f "$stamp" ] || [ setup.py -nt "$stamp" ] || \
         [ "${EXTRAS:-}" != "$(cat "$stamp")" ]; then
     python -m pip install -q --disable-pip-version-check --upgrade pip
+    # Mailman 3.3.10 requires a distribution "nntplib" on Python 3.13 that
+    # PyPI no longer serves; this placeholder pulls standard-nntplib.
+    if python -c 'import sys; sys.exit(sys.version_info < (3, 13))'; then
+        python -m pip install -q --disable-pip-version-check \
+            ./scripts/nntplib-shim
+    fi
     python -m pip install -q --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}"
     echo "${EXTRAS:-}" > "$stamp"
 fi

@@ -28,7 +28,6 @@ if os.path.isdir(SRC):
 collect_ignore = [] if os.environ.get('DJANGO_SETTINGS_MODULE') else ['web']
 
 _WORK = tempfile.mkdtemp(prefix='mailman-pgp-tests-')
-_STARTED = __import__('time').time()
 _PG_DATABASE = None
 
 
@@ -149,17 +148,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def _stop_leftover_gpg_homes():
-    """Stop the gpg-agents of GnuPG subscribers a test did not close."""
-    import glob
+    """Stop the gpg-agents of GnuPG subscribers a test did not close: this
+    process's only (another test run or a demo beside it keeps its own)."""
     import shutil
     import subprocess
-    from mailman_pgp.testing.gpg import home_prefix
-    # Only homes this run made: a demo or another test run beside it keeps
-    # its own.
-    pattern = os.path.join(tempfile.gettempdir(), home_prefix() + '*')
-    for home in glob.glob(pattern):
-        info = os.stat(home)
-        if info.st_uid == os.getuid() and info.st_ctime >= _STARTED:
-            subprocess.run(['gpgconf', '--homedir', home, '--kill', 'all'],
-                           capture_output=True, check=False)
-            shutil.rmtree(home, ignore_errors=True)
+    from mailman_pgp.testing.gpg import OPEN_HOMES
+    for home in list(OPEN_HOMES):
+        subprocess.run(['gpgconf', '--homedir', home, '--kill', 'all'],
+                       capture_output=True, check=False)
+        shutil.rmtree(home, ignore_errors=True)

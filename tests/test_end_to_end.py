@@ -5,6 +5,7 @@ one posts; the other two read the post with gpg and check the list's
 signature; an unsigned post and a replay are refused with their reasons.
 """
 
+import os
 import shutil
 import tempfile
 import unittest
@@ -31,6 +32,8 @@ class TestEndToEnd(unittest.TestCase):
             raise
         finally:
             exchange.stop()
+            with open(os.path.join(root, 'start.log')) as fp:
+                start_output = fp.read()
             for person in people:
                 person.close()
             shutil.rmtree(root, ignore_errors=True)
@@ -45,3 +48,7 @@ class TestEndToEnd(unittest.TestCase):
             self.assertEqual(seen['outer'], '[...]')
         self.assertIn('The message is not signed', outcome['unsigned'])
         self.assertIn('posted before (a replay)', outcome['replay'])
+        # What `mailman start` printed: no warning (falcon 4 on Python 3.13
+        # warns about Mailman's REST set-up unless the plugin mends it).
+        self.assertNotIn('Warning', start_output)
+        self.assertNotIn('Traceback', start_output)

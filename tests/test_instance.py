@@ -98,6 +98,50 @@ class TestInstance(unittest.TestCase):
         # The same report reaches plugins.log at start-up.
         self.assertIn('mailman.cfg: [mta] outgoing', instance.log())
 
+    def test_loose_key_directory_reported_before_it_is_closed(self):
+        self.instance.mailman('create', '--style-name', 'pgp-default',
+                              'x@example.com')
+        pgp_dir = os.path.join(self.instance.var_dir, 'data', 'pgp')
+        keydir = os.path.join(pgp_dir, 'list_keydir')
+        self.assertEqual(stat.S_IMODE(os.stat(pgp_dir).st_mode), 0o700)
+        os.chmod(keydir, 0o755)
+        result = self.instance.mailman('pgp', 'check', check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('FAIL  {} had mode 755: other users could read the '
+                      'keys in it (now 700). Whoever could may have copied '
+                      'them: rotate the list keys kept there (mailman pgp '
+                      'rotate-key LIST)'.format(keydir), result.stdout)
+        self.assertEqual(stat.S_IMODE(os.stat(keydir).st_mode), 0o700)
+        self.assertIn('key directory: {} had mode 755'.format(keydir),
+                      self.instance.log())
+        # Closed now: the next check passes.
+        self.instance.mailman('pgp', 'check')
+
+    def test_optional_archivers_are_notes(self):
+        """A site without the encrypted archivers is complete: two NOTE
+        lines, exit 0; an enabled one with a wrong class is a problem."""
+        wiring = files('mailman_pgp.config').joinpath('mailman.cfg')
+        text = wiring.read_text().split('[archiver.pgp-mbox]')[0]
+        instance = MailmanInstance(tempfile.mkdtemp(prefix='mm-'),
+                                   wiring=text)
+        result = instance.mailman('pgp', 'check')
+        self.assertNotIn('FAIL', result.stdout)
+        self.assertIn('NOTE  [archiver.pgp-mbox] is not enabled: the '
+                      'encrypted mbox archiver is not offered (optional',
+                      result.stdout)
+        self.assertIn('NOTE  [archiver.pgp-maildir] is not enabled',
+                      result.stdout)
+        self.assertIn('OK    mailman.cfg wiring is complete', result.stdout)
+        self.assertNotIn('mailman.cfg:', instance.log())
+        wrong = MailmanInstance(tempfile.mkdtemp(prefix='mm-'), wiring=(
+            text + '[archiver.pgp-mbox]\nclass: mailman_pgp.archivers.'
+            'local_mbox.Nothing\nenable: yes\n'))
+        result = wrong.mailman('pgp', 'check', check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('FAIL  [archiver.pgp-mbox] class: is '
+                      "'mailman_pgp.archivers.local_mbox.Nothing'",
+                      result.stdout)
+
     def test_rsa_key_made_in_background(self):
         instance = MailmanInstance(
             tempfile.mkdtemp(prefix='mm-'),

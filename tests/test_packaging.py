@@ -39,6 +39,12 @@ class TestWheel(unittest.TestCase):
         metadata = [name for name in names if name.endswith('/METADATA')][0]
         text = zipfile.ZipFile(os.path.join(out, wheel)).read(
             metadata).decode()
-        for pin in ('sqlalchemy<2.1,>=2.0', 'click<8.2', 'PGPy==0.6.0',
-                    'mailman<3.4,>=3.3.10', 'standardwebhooks<2,>=1.1'):
+        for pin in ('sqlalchemy<2.1,>=2.0', 'click>=8.0', 'PGPy==0.6.0',
+                    'mailman<3.4,>=3.3.10', 'cryptography<51,>=43.0',
+                    'falcon<4,>=3.1.3; python_version < "3.13"',
+                    'falcon<5,>=4.0; python_version >= "3.13"',
+                    'standard-nntplib; python_version >= "3.13"',
+                    'standard-imghdr; python_version >= "3.13"',
+                    'Requires-Python: >=3.10,<3.14',
+                    'standardwebhooks<2,>=1.1'):
             self.assertIn(pin, text)

@@ -37,6 +37,8 @@ class PGPMailman:
 
     def pre_hook(self):
         warnings.filterwarnings('ignore', module=r'pgpy(\..*)?$')
+        from mailman_pgp.compat import mend_mailman
+        mend_mailman()
         try:
             site = load_site_config()
         except PGPConfigError as error:
@@ -49,7 +51,8 @@ class PGPMailman:
         set_site_config(site)
         from mailman_pgp.keystore import key_store, reset_key_store
         reset_key_store()
-        key_store().ensure_directories()
+        for exposed in key_store().ensure_directories():
+            log.error('key directory: %s', exposed)
         # Importing the models before the database is created lets a
         # brand-new database get our tables along with Mailman's.
         import mailman_pgp.model  # noqa: F401

@@ -30,16 +30,17 @@ REQUIRED = (
      'encrypted command mail is ignored'),
     ('mta', 'outgoing', 'mailman_pgp.mta.deliver.deliver',
      'PGP list posts would not be encrypted to members'),
-    ('archiver.pgp-mbox', 'class',
+)
+
+# Optional parts: not wired (or disabled) is a note, not a problem; wired
+# and enabled, their class must be right.  (section, class, what it is)
+OPTIONAL = (
+    ('archiver.pgp-mbox',
      'mailman_pgp.archivers.local_mbox.LocalMboxArchiver',
-     'the encrypted mbox archiver is not available'),
-    ('archiver.pgp-mbox', 'enable', 'yes',
-     'the encrypted mbox archiver is not available'),
-    ('archiver.pgp-maildir', 'class',
+     'the encrypted mbox archiver'),
+    ('archiver.pgp-maildir',
      'mailman_pgp.archivers.local_maildir.LocalMaildirArchiver',
-     'the encrypted maildir archiver is not available'),
-    ('archiver.pgp-maildir', 'enable', 'yes',
-     'the encrypted maildir archiver is not available'),
+     'the encrypted maildir archiver'),
 )
 
 
@@ -84,7 +85,11 @@ def wiring_problems(config, only=None) -> list[str]:
     """The mailman.cfg lines that are missing or wrong, each with its fix
     (of the (section, option) pairs in ``only``, if given)."""
     problems = []
-    for section, option, expected, why in REQUIRED:
+    wanted = REQUIRED + tuple(
+        (section, 'class', expected, what + ' does not work')
+        for section, expected, what in OPTIONAL
+        if _enabled(config, section))
+    for section, option, expected, why in wanted:
         if only is not None and (section, option) not in only:
             continue
         problem = _problem(config, section, option, expected, why)
@@ -115,6 +120,20 @@ def _starting() -> bool:
     if program in ('master', 'runner'):
         return True
     return program == 'mailman' and 'start' in sys.argv[1:]
+
+
+@public
+def wiring_notes(config) -> list[str]:
+    """Optional parts the site has not wired: worth knowing, not wrong."""
+    return ['[{}] is not enabled: {} is not offered (optional; to offer '
+            'it, set class: {} and enable: yes)'.format(section, what,
+                                                        expected)
+            for section, expected, what in OPTIONAL
+            if not _enabled(config, section)]
+
+
+def _enabled(config, section: str) -> bool:
+    return _same('enable', _value(config, section, 'enable'), 'yes')
 
 
 def _importable(dotted: str) -> bool:

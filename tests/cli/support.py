@@ -1,5 +1,6 @@
 """A PGP list and Mailman's CLI runner for the `mailman pgp` tests."""
 
+import inspect
 import os
 import unittest
 
@@ -11,6 +12,14 @@ from mailman.testing.layers import ConfigLayer
 from mailman_pgp.commands.cli_pgp import pgp
 from mailman_pgp.commands.cli_pgp_checks import state_path
 from mailman_pgp.keystore import key_store
+
+
+def cli_runner() -> CliRunner:
+    """stdout and stderr kept apart: click 8.1 needs ``mix_stderr=False``,
+    click 8.2 and later always do it and no longer take the argument."""
+    if 'mix_stderr' in inspect.signature(CliRunner).parameters:
+        return CliRunner(mix_stderr=False)
+    return CliRunner()
 
 
 class CLITestCase(unittest.TestCase):
@@ -32,7 +41,7 @@ class CLITestCase(unittest.TestCase):
             os.unlink(state_path())
 
     def invoke(self, *args, status=0):
-        result = CliRunner(mix_stderr=False).invoke(pgp, args)
+        result = cli_runner().invoke(pgp, args)
         if result.exception and not isinstance(result.exception,
                                                SystemExit):
             raise result.exception

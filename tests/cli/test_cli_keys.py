@@ -135,9 +135,14 @@ class TestExportImport(CLITestCase):
                            fragment='holds the public key')
         self.assertRefused('import-key', 'ant@example.com', '/nonexistent',
                            fragment='cannot read /nonexistent')
-        self.assertRefused('import-key', 'ant@example.com',
-                           self.write('not a key\n'),
-                           fragment='no key could be read')
+        # Empty or garbage: what import-key needs, not the email command's
+        # "send the key as an armored PUBLIC KEY BLOCK".
+        for text, what in (('', 'is empty'), ('not a key\n',
+                                              'holds no OpenPGP key')):
+            line = self.assertRefused('import-key', 'ant@example.com',
+                                      self.write(text), fragment=what)
+            self.assertIn("import-key needs the list's private key", line)
+            self.assertNotIn('PUBLIC KEY BLOCK', line)
         stranger = self.write(new_key([('B', 'bee@example.com')]).armor())
         self.assertRefused('import-key', 'ant@example.com', stranger,
                            fragment='do not match ant.example.com')
@@ -184,6 +189,11 @@ class TestExtend(CLITestCase):
                            fragment='--days must be a positive number')
         self.assertRefused('extend-key', 'ant@example.com', '--days', '10',
                            fragment='already expires on ' + today(730))
+        # The documented example, on a brand-new key: the same date, so
+        # refused as the help says (it used to "renew" to the same day).
+        self.assertRefused('extend-key', 'ant@example.com', '--days', '730',
+                           fragment='already expires on {}; --days 730 would '
+                           'not move that date forward'.format(today(730)))
         self.assertRefused('extend-key', 'ant@example.com',
                            fragment="Missing option '--days'")
         self.assertRefused('extend-key', 'ant@example.com', '--days', 'x',

@@ -5,7 +5,6 @@ import unittest
 
 from datetime import datetime, timedelta, timezone
 
-from click.testing import CliRunner
 from mailman.app.lifecycle import create_list
 from mailman.config import config
 from mailman.database.transaction import transaction
@@ -22,6 +21,8 @@ from mailman_pgp.runners.incoming import PGPIncomingRunner
 from mailman_pgp.testing.conversation import enqueue, plain_text
 from mailman_pgp.testing.gpg import Subscriber
 from mailman_pgp.testing.members import add_pgp_member
+
+from tests.cli.support import cli_runner
 
 MARKER = 'rotation-marker-3318'
 
@@ -56,7 +57,7 @@ class TestRotateKey(unittest.TestCase):
         SMTPLayer.smtpd.clear()
 
     def rotate(self, *args):
-        result = CliRunner(mix_stderr=False).invoke(
+        result = cli_runner().invoke(
             pgp, ('rotate-key', 'ant@example.com') + args)
         self.assertEqual(result.exit_code, 0, result.stdout + result.stderr)
         self.new = key_store().list_key(self.mlist.list_id)
@@ -149,7 +150,7 @@ class TestRotateKey(unittest.TestCase):
                 (('rotate-key', 'ant@example.com', '--grace-days', '-1'),
                  '--grace-days must be 0 or more'),
                 (('rotate-key',), "Missing argument 'LIST'")):
-            result = CliRunner(mix_stderr=False).invoke(pgp, args)
+            result = cli_runner().invoke(pgp, args)
             self.assertEqual(result.exit_code, 1)
             self.assertEqual(len(result.stderr.splitlines()), 1)
             self.assertIn(fragment, result.stderr)

@@ -99,6 +99,16 @@ class TestSiteConfig(unittest.TestCase):
         message = self.refusal('[keypairs]\nsub_key: EdDSA:Ed25519\n')
         self.assertIn('ECDH:Curve25519', message)
 
+    def test_years_as_gpg_counts_them(self):
+        site = SiteConfig.load(self.write('[keypairs]\nkey_lifetime: 2y\n'),
+                               PATHS)
+        self.assertEqual(site.keypairs.key_lifetime, timedelta(days=730))
+        site = SiteConfig.load(self.write(
+            '[keypairs]\nkey_lifetime: 1y30d\n'), PATHS)
+        self.assertEqual(site.keypairs.key_lifetime, timedelta(days=395))
+        message = self.refusal('[keypairs]\nkey_lifetime: 2years\n')
+        self.assertIn('use a duration such as 30d, 12h, 2w or 2y', message)
+
     def test_bad_duration_and_relative_path(self):
         message = self.refusal('[misc]\nchange_request_lifetime: soon\n'
                                '[keydirs]\nuser_keydir: relative/dir\n')

@@ -150,6 +150,19 @@ class TestOpenPolicy(KeyConversation):
         self.assertIn('You are subscribed to ant@example.com', reply)
         self.assertMember()
 
+    def test_attached_key_no_ignoring_note(self):
+        """The key as an attachment (as mail clients send it): the results
+        say the key was set, not that its MIME part was ignored."""
+        self.register()
+        token = self.key_request()
+        send_command(self.mlist, self.anne.plain_mail(
+            'ant-request@example.com', 'Re: key set ' + token,
+            'My key is attached.\n', attachments=(
+                ('application/pgp-keys', self.anne.public_key()),)))
+        text = results_text(outbox(), self.anne.email)
+        self.assertIn('Key set: ' + self.anne.fingerprint, text)
+        self.assertNotIn('Ignoring non-text/plain MIME parts', text)
+
     def test_proof_in_an_encrypted_signed_reply(self):
         self.register()
         reply = self.key_steps(how='encrypted')

@@ -40,12 +40,14 @@ Check the installation and every PGP list's key: that mailman.cfg wires the
 plugin in completely, that the site configuration loaded, that no key
 directory or key file can be read by other users, that every PGP list has a
 usable key pair, and which list keys expire within 30 days.  Prints every
-problem (FAIL) and warning (WARN) with its fix; exits with status 1 if there
-is any problem (warnings alone exit 0).""")
+problem (FAIL) and warning (WARN) with its fix, and optional parts not wired
+(NOTE); exits with status 1 if there is any problem (warnings and notes alone
+exit 0).""")
 def check():
     from mailman_pgp.config import site_config
     from mailman_pgp.keystore import key_store
-    from mailman_pgp.wiring import permission_problems, wiring_problems
+    from mailman_pgp.wiring import (
+        permission_problems, wiring_notes, wiring_problems)
     problems = wiring_problems(config)
     warnings, lists = [], []
     if 'pgp' not in config.plugins:
@@ -53,7 +55,8 @@ def check():
                         'in plugins.log')
     else:
         store = key_store()
-        problems += permission_problems(store) + _retired_modes(store)
+        problems += (store.exposed + permission_problems(store) +
+                     _retired_modes(store))
         lists = pgp_lists()
         from mailman_pgp.keystore.store import UnreadableKeyError
         for mlist in lists:
@@ -65,6 +68,8 @@ def check():
             bad, soon = list_key_health(mlist, key)
             problems += bad
             warnings += soon
+    for note in wiring_notes(config):
+        click.echo('NOTE  ' + note)
     for warning in warnings:
         click.echo('WARN  ' + warning)
     if problems:

@@ -56,7 +56,7 @@ flight for --grace-days days.""")
 def import_key(listspec, path, grace_days):
     from mailman_pgp.keystore import key_store
     from mailman_pgp.keystore.retired import retire_list_key
-    from mailman_pgp.pgp import Key, PGPError
+    from mailman_pgp.pgp import ArmorError, Key, PGPError
     mlist = find_pgp_list(listspec)
     if grace_days < 0:
         fail('--grace-days must be 0 or more')
@@ -65,9 +65,16 @@ def import_key(listspec, path, grace_days):
             data = fp.read()
     except OSError as error:
         fail('cannot read {}: {}'.format(path, error.strerror))
+    wanted = ('import-key needs the list\'s private key (ASCII armor '
+              '"-----BEGIN PGP PRIVATE KEY BLOCK-----" or binary), e.g. a '
+              'backup from mailman pgp export-key --private')
+    if not data.strip():
+        fail('{} is empty; {}'.format(path, wanted))
     try:
         key = Key.load(data)
         report = key.usability()
+    except ArmorError:
+        fail('{} holds no OpenPGP key; {}'.format(path, wanted))
     except PGPError as error:
         fail('{}: no key could be read: {}'.format(path, error))
     if not key.is_private:
@@ -215,8 +222,9 @@ def _announcements(mlist, old, new, until) -> tuple[list, list]:
 Renew a list's key so that it expires --days days from today, with new
 self-signatures (the key and its fingerprint stay the same; members who
 refresh it see the new date).  Run it before the key expires; `mailman pgp
-check` and `check-keys` warn 30 days ahead.  Refused if the key would not
-live longer than it does now.""")
+check` and `check-keys` warn 30 days ahead.  Refused if the new date would
+not be at least a day later than the current one (a new key already lives
+[keypairs] key_lifetime, 730 days by default).""")
 @click.option('--days', type=int, required=True,
               help='The key expires this many days from today.')
 @click.argument('listspec', metavar='LIST')
@@ -246,9 +254,10 @@ def extend_list_key(mlist, days: int) -> dict:
     if current is None:
         fail('the list key {} of {} never expires; nothing to extend'.format(
             key.fingerprint, mlist.list_id))
-    if target <= current:
-        fail('the list key {} already expires on {}, later than {} days from '
-             'today'.format(key.fingerprint, day(current), days))
+    if day(target) <= day(current):
+        fail('the list key {} already expires on {}; --days {} would not '
+             'move that date forward (use more days)'.format(
+                 key.fingerprint, day(current), days))
     try:
         renewed = extend_expiry(key, target)
     except PGPError as error:

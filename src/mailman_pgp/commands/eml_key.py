@@ -71,13 +71,18 @@ def _reply(mlist, msg, results) -> None:
 
     Mailman's own reply quotes the lines after the command: here that is a
     key, a statement or a signature (once, by mistake, a private key).
+    Mailman's note that it ignored the non-text parts is left out too: the
+    key command reads them (the attached key, signature or certificate).
     """
     from mailman.email.message import UserNotification
     from mailman_pgp.model import PGPAddress
     results.send_response = False
+    ignoring = _('Ignoring non-text/plain MIME parts')
+    text = ''.join(line for line in str(results).splitlines(keepends=True)
+                   if line.rstrip('\n') != ignoring)
     reply = UserNotification(msg.sender, mlist.request_address,
                              _('The results of your email commands'),
-                             str(results) + _('\n- Done.\n'))
+                             text + _('\n- Done.\n'))
     pgp_address = PGPAddress.for_email(msg.sender or '')
     has_key = pgp_address is not None and pgp_address.key_confirmed
     # Without a confirmed key the reply can only go in clear; it carries

@@ -7,6 +7,7 @@ would otherwise fall back to a default nobody chose).
 """
 
 import os
+import re
 
 from configparser import ConfigParser, Error as ConfigParserError
 from dataclasses import dataclass
@@ -41,14 +42,22 @@ def _boolean(value: str) -> bool:
 
 
 def _lifetime(value: str) -> timedelta | None:
-    """A lazr timedelta (``1d``, ``12h``, ``2w``); ``0`` means "never"."""
+    """A lazr timedelta (``1d``, ``12h``, ``2w``) or years as gpg counts
+    them (``2y``: 730 days, alone or before the rest: ``1y30d``); ``0``
+    means "never"."""
     if value.strip() in ('0', '0d'):
         return None
+    years = re.fullmatch(r'\s*(\d+)y(.*)', value)
     try:
-        delta = as_timedelta(value)
+        delta = timedelta(days=365 * int(years.group(1))) if years else \
+            timedelta(0)
+        rest = years.group(2).strip() if years else value
+        if rest:
+            delta += as_timedelta(rest)
     except ValueError:
         raise ValueError(
-            'use a duration such as 30d, 12h or 2w (0 for never)') from None
+            'use a duration such as 30d, 12h, 2w or 2y (0 for never)') \
+            from None
     if delta <= timedelta(0):
         raise ValueError('use a positive duration (0 for never)')
     return delta

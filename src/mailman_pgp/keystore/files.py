@@ -6,6 +6,7 @@ Kept free of Mailman so the background key generator can use it too.
 import hashlib
 import os
 import re
+import stat
 import tempfile
 
 from contextlib import contextmanager
@@ -37,10 +38,26 @@ def safe_file_name(name: str) -> str:
 
 
 @public
-def ensure_directory(path: str) -> str:
-    """Create ``path`` (and parents) 0700, and tighten it if it exists."""
-    os.makedirs(path, mode=DIR_MODE, exist_ok=True)
-    if os.stat(path).st_mode & 0o777 != DIR_MODE:
+def ensure_directory(path: str, found: list | None = None) -> str:
+    """Create ``path`` 0700 (missing parents too), and tighten it if it
+    exists.  A mode that let others in is added to ``found`` as
+    ``(path, mode)`` first, so the caller can say what was exposed."""
+    missing = []
+    head = path
+    while head and not os.path.isdir(head):
+        missing.append(head)
+        head = os.path.dirname(head)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, DIR_MODE)
+        except FileExistsError:
+            pass
+        else:
+            os.chmod(directory, DIR_MODE)   # whatever the umask
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if mode != DIR_MODE:
+        if mode & 0o077 and found is not None:
+            found.append((path, mode))
         os.chmod(path, DIR_MODE)
     return path
 

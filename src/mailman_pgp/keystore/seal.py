@@ -12,7 +12,6 @@ import os
 import threading
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from public import public
 
@@ -22,6 +21,13 @@ END = '-----END MAILMAN-PGP SEALED KEY-----'
 _SALT, _NONCE = 16, 12
 _derived: dict[tuple[bytes, bytes], bytes] = {}
 _lock = threading.Lock()
+
+
+def _aead(key: bytes):
+    """AES-GCM, imported on use: before cryptography 43 the module pulls in
+    the legacy OpenSSL backend (2.3 MiB) in every process that imports it."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    return AESGCM(key)
 
 
 @public
@@ -48,7 +54,7 @@ def is_sealed(text: str) -> bool:
 @public
 def seal(text: str, passphrase: bytes) -> str:
     salt, nonce = os.urandom(_SALT), os.urandom(_NONCE)
-    sealed = AESGCM(_key(passphrase, salt)).encrypt(
+    sealed = _aead(_key(passphrase, salt)).encrypt(
         nonce, text.encode('ascii'), BEGIN.encode())
     body = base64.b64encode(salt + nonce + sealed).decode('ascii')
     lines = [body[i:i + 64] for i in range(0, len(body), 64)]
@@ -64,7 +70,7 @@ def unseal(text: str, passphrase: bytes | None) -> str:
     try:
         data = base64.b64decode(''.join(body.split()))
         salt, nonce = data[:_SALT], data[_SALT:_SALT + _NONCE]
-        plain = AESGCM(_key(passphrase, salt)).decrypt(
+        plain = _aead(_key(passphrase, salt)).decrypt(
             nonce, data[_SALT + _NONCE:], BEGIN.encode())
     except (InvalidTag, ValueError):
         raise SealError('the list key cannot be opened with the site '

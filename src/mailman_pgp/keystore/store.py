@@ -21,6 +21,9 @@ from mailman_pgp.pgp import Key, KeyImportError, PGPError, load_keys
 
 
 log = logging.getLogger('mailman.plugins.pgp')
+EXPOSED = ('{path} had mode {mode:o}: other users could read the keys in it '
+           '(now 700). Whoever could may have copied them: rotate the list '
+           'keys kept there (mailman pgp rotate-key LIST)')
 
 
 @public
@@ -43,6 +46,8 @@ class KeyStore:
         self.archive_keydir = archive_keydir
         self._cache: dict[str, tuple[tuple, Key]] = {}
         self._cache_lock = threading.Lock()
+        # Key directories this process found open to others (and closed).
+        self.exposed: list[str] = []
 
     @classmethod
     def from_site_config(cls, site) -> 'KeyStore':
@@ -74,10 +79,17 @@ class KeyStore:
                 len(keys)))
         return keys[0]
 
-    def ensure_directories(self) -> None:
+    def ensure_directories(self) -> list[str]:
+        """Create the key directories 0700; return (and remember in
+        ``exposed``) what was found open to other users before closing it."""
+        found = []
         for path in (self.list_keydir, self.user_keydir,
                      self.archive_keydir):
-            ensure_directory(path)
+            ensure_directory(path, found)
+        exposed = [EXPOSED.format(path=path, mode=mode)
+                   for path, mode in found]
+        self.exposed += exposed
+        return exposed
 
     # Paths (the file backend).
 

@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import (
-    ec, ed25519, padding, rsa)
+    ec, padding, rsa)
 from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature)
 
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._keyparse import UTC, now_utc
-from mailman_pgp.pgp._session import Recipient, x25519_public_key
+from mailman_pgp.pgp._session import (
+    Recipient, ed25519_public_key, x25519_public_key)
 from mailman_pgp.pgp import policy
 from mailman_pgp.pgp._sigparse import BadSignaturePacket, read_sig
 from mailman_pgp.pgp.policy import RSA_MIN_BITS, Cert, Part
@@ -104,8 +105,7 @@ class _KeyPart:
             if alg == 22:
                 if self.oid != _ED25519 or point[:1] != b'\x40':
                     raise _Fallback
-                self.pub = ed25519.Ed25519PublicKey.from_public_bytes(
-                    point[1:])
+                self.pub = ed25519_public_key(point[1:])
             elif alg == 18 and self.oid == _CV25519:
                 if point[:1] != b'\x40':
                     raise _Fallback

@@ -12,12 +12,12 @@ import re
 import time
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
     Prehashed, decode_dss_signature)
 
 from mailman_pgp.pgp import packets as P
-from mailman_pgp.pgp._session import mpi
+from mailman_pgp.pgp._session import ed25519_private_key, mpi
 from mailman_pgp.pgp.errors import SignatureError
 
 BINARY, TEXT = 0x00, 0x01
@@ -59,8 +59,7 @@ class Signer:
             except ValueError:
                 raise SignatureError(_MISMATCH.format(self.keyid)) from None
         elif part.alg == 22 and len(mpis) == 1:
-            key = ed25519.Ed25519PrivateKey.from_private_bytes(
-                mpis[0].rjust(32, b'\0'))
+            key = ed25519_private_key(mpis[0].rjust(32, b'\0'))
             raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
             if key.public_key().public_bytes(*raw) != \
                     part.pub.public_bytes(*raw):

@@ -11,7 +11,8 @@ import os
 import struct
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, x25519
+from cryptography.hazmat.primitives.asymmetric import (
+    ec, ed25519, padding, rsa, x25519)
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.keywrap import (
     InvalidUnwrap,
@@ -38,17 +39,22 @@ try:
                     13: (_old.Camellia, 32)})
 except (ImportError, AttributeError):  # pragma: no cover
     pass
-# X25519 keys made without cryptography's public classmethods: those import
-# its legacy OpenSSL backend (2.3 MiB in every process that encrypts to a
-# Curve25519 key) only to ask whether X25519 is supported, which it always
-# is in the OpenSSL cryptography ships with.
+# X25519 and Ed25519 keys made without cryptography's public classmethods:
+# before cryptography 47 those import its legacy OpenSSL backend (2.3 MiB in
+# every process that signs with or encrypts to a Curve25519 key) only to ask
+# whether the curve is supported, which it always is in the OpenSSL
+# cryptography ships with.
 try:
     from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
     x25519_public_key = _rust_openssl.x25519.from_public_bytes
     x25519_generate = _rust_openssl.x25519.generate_key
+    ed25519_public_key = _rust_openssl.ed25519.from_public_bytes
+    ed25519_private_key = _rust_openssl.ed25519.from_private_bytes
 except (ImportError, AttributeError):  # pragma: no cover
     x25519_public_key = x25519.X25519PublicKey.from_public_bytes
     x25519_generate = x25519.X25519PrivateKey.generate
+    ed25519_public_key = ed25519.Ed25519PublicKey.from_public_bytes
+    ed25519_private_key = ed25519.Ed25519PrivateKey.from_private_bytes
 
 CIPHER_NAMES = {AES128: 'AES128', AES192: 'AES192', AES256: 'AES256'}
 OUR_CIPHERS = (AES256, AES192, AES128)
@@ -65,6 +71,13 @@ _CURVE_OIDS = {  # dotted OID -> DER content octets
     '1.3.36.3.3.2.8.1.1.11': bytes.fromhex('2B240303020801010B'),
     '1.3.36.3.3.2.8.1.1.13': bytes.fromhex('2B240303020801010D'),
 }
+
+
+def _raw(public_key) -> bytes:
+    """The raw bytes of an X25519 public key (``public_bytes_raw()`` needs
+    cryptography 40; this spelling keeps older releases working)."""
+    return public_key.public_bytes(serialization.Encoding.Raw,
+                                   serialization.PublicFormat.Raw)
 
 
 def mpi(value: int | bytes) -> bytes:
@@ -141,7 +154,7 @@ class Recipient:
             self.pub = pub.public_numbers()
             return self
         if isinstance(pub, x25519.X25519PublicKey):
-            self.curve, self.pub = 'x25519', pub.public_bytes_raw()
+            self.curve, self.pub = 'x25519', _raw(pub)
         else:
             self.curve, self.pub = 'ec', pub.public_numbers()
         if halg not in _HASHES or encalg not in CIPHERS:
@@ -172,7 +185,7 @@ class Recipient:
             if self.curve == 'x25519':
                 eph = x25519_generate()
                 shared = eph.exchange(pub)
-                v = b'\x40' + eph.public_key().public_bytes_raw()
+                v = b'\x40' + _raw(eph.public_key())
             else:
                 eph = ec.generate_private_key(pub.curve)
                 shared = eph.exchange(ec.ECDH(), pub)

@@ -41,6 +41,9 @@ def _rsa_p_below_q(key) -> None:
     material.p, material.q = mpi(p), mpi(q)
     material.u = mpi(rsa.rsa_crt_iqmp(q, p))      # p^-1 mod q
     material._compute_chksum()
+    # The new u may be a byte shorter or longer (about one key in 150):
+    # the packet's length must follow, or the key cannot be read back.
+    key._key.update_hlen()
 
 
 @public

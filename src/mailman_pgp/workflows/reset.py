@@ -8,8 +8,11 @@ the key steps run as at subscription; where subscriptions are moderated
 import logging
 
 from mailman.app.subscriptions import _SubscriptionWorkflowCommon
+from mailman.interfaces.pending import IPendings
 from mailman.interfaces.subscriptions import TokenOwner
+from mailman.interfaces.workflow import IWorkflowStateManager
 from public import public
+from zope.component import getUtility
 from zope.event import notify
 
 from mailman_pgp.events import KeyConfirmedEvent
@@ -19,6 +22,22 @@ from mailman_pgp.workflows.subscription import MODERATED
 
 
 log = logging.getLogger('mailman.plugins.pgp')
+
+
+@public
+def supersede_resets(mlist, email: str) -> list[str]:
+    """End the key resets of ``email`` on ``mlist`` still waiting for an
+    answer: their tokens stop working.  Returns the tokens ended."""
+    pendings = getUtility(IPendings)
+    ended = [token for token, pendable in pendings.find(
+                 mlist=mlist, pend_type=PendablePGPKey.PEND_TYPE)
+             if pendable is not None
+             and pendable.get('workflow') == PGPKeyResetWorkflow.PGP_WORKFLOW
+             and str(pendable.get('email', '')).lower() == email.lower()]
+    for token in ended:
+        pendings.confirm(token, expunge=True)
+        getUtility(IWorkflowStateManager).discard(token)
+    return ended
 
 
 @public

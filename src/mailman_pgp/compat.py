@@ -1,0 +1,52 @@
+"""Mailman 3.3.10 on Python 3.13 (and falcon 4): what its processes need.
+
+Mailman 3.3.10 looks up every template with
+``resources.enter_context(files('mailman').joinpath('templates'))``.  Up to
+Python 3.12 a ``Path`` was a (no-op) context manager; 3.13 removed that, so
+each lookup raises ``TypeError`` and the runner shunts the message: no
+notice, no reply, no rejection reaches anyone, on any list.  Until Mailman
+ships the fix, every process that loads the plugin gets ``files`` in
+``mailman.utilities.i18n`` (and only there) returning a traversable whose
+``joinpath()`` is ``importlib.resources.as_file()``: what Mailman meant.
+
+Python 3.13 also needs falcon 4 (falcon 3 does not install there), which
+warns on every start of the REST runner that Mailman sets a deprecated
+option; the option still works, so that one warning is not shown.
+"""
+
+import sys
+import warnings
+
+from importlib import resources
+
+from public import public
+
+
+class _Enterable:
+    """A package's resources whose paths can be entered, as on 3.12."""
+
+    def __init__(self, traversable):
+        self._traversable = traversable
+
+    def joinpath(self, *names):
+        return resources.as_file(self._traversable.joinpath(*names))
+
+    def __getattr__(self, name):
+        return getattr(self._traversable, name)
+
+
+def _files(package):
+    return _Enterable(resources.files(package))
+
+
+@public
+def mend_mailman() -> None:
+    """Let Mailman 3.3.10 find its templates on Python 3.13 and start its
+    REST runner on falcon 4 without a warning about its own code."""
+    warnings.filterwarnings(
+        'ignore', message=r'The RequestOptions\.auto_parse_form_urlencoded '
+        'option is deprecated')
+    if sys.version_info < (3, 13):
+        return
+    from mailman.utilities import i18n
+    i18n.files = _files
