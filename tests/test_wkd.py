@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import unittest
 
-from click.testing import CliRunner
+from tests.cli.support import cli_runner
 from mailman.app.lifecycle import create_list
 from mailman.database.transaction import transaction
 from mailman.interfaces.domain import IDomainManager
@@ -67,7 +67,7 @@ class TestExport(unittest.TestCase):
         self.root = os.path.join(self.dir, '.well-known', 'openpgpkey')
 
     def export(self, *args, status=0):
-        result = CliRunner(mix_stderr=False).invoke(
+        result = cli_runner().invoke(
             pgp, ('wkd', 'export', self.dir) + args)
         if result.exception and not isinstance(result.exception,
                                                SystemExit):
@@ -133,7 +133,7 @@ class TestExport(unittest.TestCase):
             fp.write(b'not ours')
         with open(ant, 'rb') as fp:
             before = fp.read()
-        self.assertIn('Rotated', CliRunner().invoke(
+        self.assertIn('Rotated', cli_runner().invoke(
             pgp, ('rotate-key', 'ant@example.com')).output)
         with transaction():
             getUtility(IListManager).delete(self.bee)
@@ -215,7 +215,7 @@ class TestExportWarns(unittest.TestCase):
             ('Ant', 'ant@example.com'), ('Old', 'old@example.com')))
         directory = tempfile.mkdtemp(prefix='mmpgp-wkd-export-')
         self.addCleanup(shutil.rmtree, directory)
-        result = CliRunner(mix_stderr=False).invoke(
+        result = cli_runner().invoke(
             pgp, ('wkd', 'export', directory))
         self.assertEqual(result.exit_code, 0, result.stderr)
         self.assertIn('WARN  ant-request@example.com: not published: list '
