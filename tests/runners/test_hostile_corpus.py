@@ -61,6 +61,19 @@ class TestHostileCorpus(PGPListTestCase):
         self.assertRejected()
         get_queue_messages('pipeline', expected_count=0)
 
+    def test_header_with_a_stray_line_break(self):
+        # A vertical tab in a header (found by the fuzzing below): folding
+        # turns it into a line break, Python 3.13 then refuses to write the
+        # header out (header injection), and the runner crashed and shunted
+        # the post.
+        raw = bytearray(self.encrypted())
+        raw[213] = 0x0b
+        self.post(bytes(raw))
+        where = accounted(self.mlist)
+        self.assertEqual((where['shunted'], where['left']), (0, 0))
+        self.assertEqual(where['accepted'] + where['bounced']
+                         + where['held'], 1)
+
     def test_post_accepted_on_another_list_replayed_here(self):
         # A member of another list re-wraps Anne's signed post from there
         # (RFC 3156 sign-then-encrypt) for this list, as if from her.

@@ -7,6 +7,7 @@ survives the queue pickles and a hold's pendings).
 
 import email
 import logging
+import re
 
 from mailman.email.message import Message
 from public import public
@@ -31,6 +32,31 @@ def _as_mailman_message(decrypted, original: Message) -> Message:
         if hasattr(original, name):
             setattr(msg, name, getattr(original, name))
     return msg
+
+
+# A line break that starts no continuation line, and the characters
+# Python's str.splitlines() also breaks lines at (vertical tab, form feed...).
+_BARE_LINE_BREAK = re.compile(
+    '[\r\n]+(?![ \t])|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
+
+
+def _mend_headers(msg: Message) -> None:
+    """Fold stray line breaks inside header values into spaces, in place.
+
+    A damaged or hostile header can hold a line break that starts no
+    continuation line (or a vertical tab, which folding turns into one);
+    Python 3.13 (rightly, against header injection)
+    refuses to write such a message out, so every later step that stores,
+    holds or returns it would fail.  The headers mean the same afterwards,
+    and a signature over a part so mended no longer verifies: fail closed.
+    """
+    for part in msg.walk():
+        headers = part._headers
+        for index, (name, value) in enumerate(headers):
+            if isinstance(value, str) and _BARE_LINE_BREAK.search(
+                    value.rstrip('\r\n')):
+                headers[index] = (name, _BARE_LINE_BREAK.sub(
+                    ' ', value.rstrip('\r\n')))
 
 
 def _size_cap(mlist) -> int:
@@ -104,6 +130,7 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         as received is kept in ``pgp_original`` so a
         rejection can return it without revealing the plaintext.
     """
+    _mend_headers(msg)
     msg = repair_exchange(msg)
     result = dict(encrypted=False, decrypt_error=None, partly_encrypted=False,
                   signed=None, unsigned_parts=[], signatures=[],
