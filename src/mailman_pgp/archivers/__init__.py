@@ -49,19 +49,8 @@ class ArchiveError(Exception):
 @public
 def private_directory(path: str) -> str:
     """Create ``path`` and its missing parents 0700; tighten ``path``."""
-    missing = []
-    head = os.path.abspath(path)
-    while not os.path.isdir(head):
-        missing.append(head)
-        head = os.path.dirname(head)
-    for directory in reversed(missing):
-        try:
-            os.mkdir(directory, DIR_MODE)
-        except FileExistsError:
-            pass
-    if os.stat(path).st_mode & 0o777 != DIR_MODE:
-        os.chmod(path, DIR_MODE)
-    return path
+    from mailman_pgp.keystore.files import ensure_directory
+    return ensure_directory(os.path.abspath(path))
 
 
 def _recipients(mlist) -> list:
