@@ -18,6 +18,7 @@ from mailman.testing.helpers import make_testable_runner, \
     specialized_message_from_string as mfs
 from mailman.testing.layers import ConfigLayer
 
+from tests.archivers.test_archivers import files_under
 from tests.rest.support import auth_headers
 
 POST = """\
@@ -108,11 +109,10 @@ class TestNoClearStore(unittest.TestCase):
         config.switchboards['archive'].enqueue(
             mfs(POST), listid=self.mlist.list_id)
         make_testable_runner(ArchiveRunner, 'archive').run()
-        for top, _dirs, names in os.walk(config.ARCHIVE_DIR):
-            for name in names:
-                with open(os.path.join(top, name), 'rb') as fp:
-                    self.assertNotIn(b'Decrypted secret text 8123',
-                                     fp.read(), os.path.join(top, name))
+        for path in files_under(config.ARCHIVE_DIR):
+            with open(path, 'rb') as fp:
+                self.assertNotIn(b'Decrypted secret text 8123', fp.read(),
+                                 path)
 
     def test_digests_enabled_in_the_database_collect_nothing(self):
         from mailman_pgp.pipelines.posting import PGPPostingPipeline
