@@ -134,8 +134,17 @@ class TestWhollySigned(PartlySignedCase):
         from mailman.interfaces.action import Action
         self.set(inline_pgp_action=Action.accept)
         text = self.clearsigned().replace('I agree', 'I disagree')
-        self.post(self.attack(MIMEText(text)))
-        self.assertRejected('does not verify')
+        for raw in (self.attack(MIMEText(text)), self.inline_attack(text)):
+            self.post(raw)
+            self.assertRejected('does not verify')
+            get_queue_messages('virgin')
+
+    def inline_attack(self, text: str) -> bytes:
+        """``text`` encrypted inline (armor in the body) to the list key."""
+        armored = self.anne.gpg('--armor', '--encrypt', '--recipient',
+                                self.list_key.fingerprint,
+                                input=text).stdout.decode()
+        return self.anne.plain_mail('ant@example.com', 'Hi', armored)
 
 
 class TestPartlySignedCommands(PartlySignedCase):
