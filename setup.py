@@ -58,7 +58,7 @@ setup(
         'standard-imghdr; python_version >= "3.13"',
     ],
     extras_require={
-        'test': ['pytest', 'hypothesis', 'psycopg2-binary', 'ruff',
+        'test': ['pytest', 'pytest-xdist', 'hypothesis', 'psycopg2-binary', 'ruff',
                  # An Autocrypt implementation reads the list's headers.
                  'muacrypt==0.9.1'],
         'docs': ['sphinx'],

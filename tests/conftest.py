@@ -31,6 +31,23 @@ _WORK = tempfile.mkdtemp(prefix='mailman-pgp-tests-')
 _PG_DATABASE = None
 
 
+def _free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+# Mailman's testing.cfg binds fixed ports (SMTP 9025, LMTP 9024, REST 9001):
+# each test process (an xdist worker, or a second run beside this one) gets
+# its own, so that runs can go in parallel.  tests.rest.support reads the
+# REST port from the environment.
+os.environ['MAILMAN_PGP_TEST_REST_PORT'] = str(_free_port())
+_WORKER_PORTS = (
+    '[mta]\nsmtp_port: {}\nlmtp_port: {}\n[webservice]\nport: {}\n'.format(
+        _free_port(), _free_port(), os.environ['MAILMAN_PGP_TEST_REST_PORT']))
+
+
 def _postgres_section() -> str:
     global _PG_DATABASE
     import psycopg2
@@ -62,6 +79,7 @@ def _write_testing_cfg() -> str:
         'configuration: ' + site)
     if os.environ.get('MAILMAN_PGP_TEST_DB') == 'postgresql':
         wiring += '\n' + _postgres_section()
+    wiring += '\n' + _WORKER_PORTS
     path = os.path.join(_WORK, 'mailman-pgp-testing.cfg')
     with open(path, 'w') as fp:
         fp.write(wiring)
@@ -70,7 +88,8 @@ def _write_testing_cfg() -> str:
 
 os.environ['MAILMAN_EXTRA_TESTING_CFG'] = _write_testing_cfg()
 
-from mailman.testing.layers import MockAndMonkeyLayer   # noqa: E402
+from mailman.testing.layers import (   # noqa: E402
+    ConfigLayer, MockAndMonkeyLayer)
 
 MockAndMonkeyLayer.testing_mode = True   # what nose2's start callback does
 _active = []                             # layers set up now, base first
@@ -84,6 +103,18 @@ def _call(layer, name):
     # Like nose2's layers plugin: only methods the class defines itself.
     if name in layer.__dict__:
         getattr(layer, name)()
+    if layer is ConfigLayer and name == 'setUp':
+        _use_worker_ports()
+
+
+def _use_worker_ports():
+    """ConfigLayer pushes testing.cfg's fixed ports after the extra testing
+    config: put this process's ports back on top, here and in the file its
+    runner subprocesses read."""
+    from mailman.config import config
+    config.push('worker ports', _WORKER_PORTS)
+    with open(config.filename, 'a') as fp:
+        fp.write('\n' + _WORKER_PORTS)
 
 
 def _layer_of(item):

@@ -170,7 +170,7 @@ def test_sed_refused(list_keys):
      UnsupportedError),
     (P.new_packet(P.SEIPD, b'\x02\x09\x02\x10' + os.urandom(60)),
      UnsupportedError),
-])
+], ids=['aead-packet', 'seipd-v2'])
 def test_newer_formats(list_keys, packet, error):
     lst = list_keys['cv25519']
     raw = encrypt(TEXT, [lst.public], armored=False)

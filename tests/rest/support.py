@@ -13,7 +13,8 @@ from mailman_pgp.keystore import reset_key_store
 from mailman_pgp.pgp import generate_key, parse_key_spec
 
 BASE = '/3.1/plugins/pgp/'
-LINK = 'http://localhost:9001/3.1/plugins/pgp/'
+LINK = 'http://localhost:{}/3.1/plugins/pgp/'.format(
+    os.environ.get('MAILMAN_PGP_TEST_REST_PORT', '9001'))
 
 
 def auth_headers():

@@ -26,9 +26,14 @@ class MailmanInstance:
         self.var_dir = os.path.join(self.root, 'var')
         self.cfg_path = os.path.join(self.root, 'mailman.cfg')
         self.site_cfg_path = os.path.join(self.root, 'mailman_pgp.cfg')
-        self.lmtp_port = lmtp_port
+        # Ports the caller does not care about are free ones all the same:
+        # Mailman's defaults (8024, 8001) would collide with a second
+        # instance started beside this one (parallel test workers).
+        from mailman_pgp.testing.sink import free_port
+        self._awaited_ports = [p for p in (rest_port, lmtp_port) if p]
+        self.lmtp_port = lmtp_port or free_port()
         self.smtp_port = smtp_port
-        self.rest_port = rest_port
+        self.rest_port = rest_port or free_port()
         self.database_url = database_url
         os.makedirs(self.root, exist_ok=True)
         with open(self.site_cfg_path, 'w') as fp:
@@ -53,11 +58,10 @@ class MailmanInstance:
         if self.smtp_port:
             lines += ['smtp_host: 127.0.0.1',
                       'smtp_port: {}'.format(self.smtp_port)]
-        if self.rest_port:
-            lines += ['[webservice]', 'hostname: 127.0.0.1',
-                      'port: {}'.format(self.rest_port),
-                      'admin_user: restadmin', 'admin_pass: restpass',
-                      'workers: 1']
+        lines += ['[webservice]', 'hostname: 127.0.0.1',
+                  'port: {}'.format(self.rest_port),
+                  'admin_user: restadmin', 'admin_pass: restpass',
+                  'workers: 1']
         if self.database_url:
             lines += ['[database]',
                       'class: mailman.database.postgresql.PostgreSQLDatabase',
@@ -99,10 +103,8 @@ class MailmanInstance:
             subprocess.run(command + ['start', '--force'], stdout=log,
                            stderr=subprocess.STDOUT, env=env, timeout=120,
                            check=True)
-        if self.rest_port:
-            self._wait_for_port(self.rest_port, timeout)
-        if self.lmtp_port:
-            self._wait_for_port(self.lmtp_port, timeout)
+        for port in self._awaited_ports:
+            self._wait_for_port(port, timeout)
 
     def stop(self) -> None:
         self.mailman('stop', check=False)
