@@ -17,9 +17,12 @@ from email.message import Message
 from public import public
 
 from mailman_pgp.pgp import packets as P
-from mailman_pgp.pgp._email import canonical, decoded_text
+from mailman_pgp.pgp._email import canonical
 from mailman_pgp.pgp._inner import parse_inner
 from mailman_pgp.pgp.armor import MESSAGE, SIGNED_MESSAGE, find_blocks
+from mailman_pgp.pgp.decode import (
+    AmbiguousPartError, check_entity, check_headers, strict_payload,
+    strict_text)
 from mailman_pgp.pgp.errors import (
     MessageFormatError, PGPError, SignatureError, guarded)
 from mailman_pgp.pgp.verify import as_keys, signature_packets, verify_raw
@@ -39,6 +42,14 @@ class SignedContent:
     unsigned: list = field(default_factory=list)
     # Why the signatures could not be read (a malformed signature part).
     error: str | None = None
+    # What members receive is built from these (see delivered.py): the
+    # exact bytes a multipart/signed covers, or the whole payload a
+    # signature inside the encryption covers (else: each leaf's text).
+    signed_part: bytes | None = field(default=None, repr=False)
+    covered: bytes | None = field(default=None, repr=False)
+    # What members could see that is covered by nothing and is therefore
+    # not delivered (preamble, file names, parameters...), in words.
+    dropped: list = field(default_factory=list)
 
     def add(self, pairs, why: str | None = None) -> None:
         """Take a leaf's signatures (each once) or what it lacks."""
@@ -126,9 +137,9 @@ def leaf_pairs(part: Message, index: int) -> tuple[list, str | None]:
     if part.get_content_maintype() != 'text':
         return [], '{} is not signed'.format(label)
     try:
-        text, charset = decoded_text(part)
-    except (PGPError, LookupError, ValueError):
-        return [], '{} cannot be read'.format(label)
+        text, charset = strict_text(part)
+    except AmbiguousPartError as error:
+        return [], '{} cannot be read one way only: {}'.format(label, error)
     if not text.strip():
         return [], None
     try:
@@ -166,14 +177,70 @@ def _leaves(msg: Message) -> list:
     return [part for part in msg.walk() if not part.is_multipart()]
 
 
+# Leaf headers members' programs show (as a file name, a caption) that no
+# inline signature covers.
+_SHOWN = ('content-disposition', 'content-description', 'content-id',
+          'content-location', 'content-base')
+
+
+def unsigned_shown(part: Message, label: str) -> list:
+    """What a part's own headers show members beyond its text, in words:
+    file names, descriptions, Content-Type parameters (format=flowed
+    re-flows the text), a preamble and an epilogue."""
+    shown = ['the {} of {}'.format(name.title(), label)
+             for name in _SHOWN if part.get(name)]
+    params = [key.lower() for key, _ in part.get_params([])[1:]
+              if key.lower() not in ('charset', 'boundary')]
+    if params:
+        shown.append('the Content-Type parameters ({}) of {}'.format(
+            ', '.join(sorted(set(params))), label))
+    for name in ('preamble', 'epilogue'):
+        if (getattr(part, name, None) or '').strip():
+            shown.append('the {} of {}'.format(name, label))
+    return shown
+
+
 def inline_content(msg: Message) -> SignedContent:
-    """Every leaf must be wholly one clearsigned or signed armored block."""
+    """Every leaf must be wholly one clearsigned or signed armored block;
+    members receive those texts and nothing else of the message."""
     content = SignedContent('inline')
-    for index, part in enumerate(_leaves(msg), 1):
+    index = 0
+    for part in msg.walk():
+        if part.is_multipart():
+            _container(content, part, msg)
+            continue
+        index += 1
         content.add(*leaf_pairs(part, index))
+        content.dropped.extend(unsigned_shown(part, _label(part, index)))
     if not content.pairs:
         content.form = None
     return content
+
+
+def _container(content: SignedContent, part: Message, root: Message):
+    """A multipart (or an attached message) around inline-signed leaves:
+    its structure is not delivered, its shown headers never cover."""
+    label = 'the {} container'.format(part.get_content_type())
+    try:
+        check_headers(part)
+    except AmbiguousPartError as error:
+        content.add([], '{} cannot be read one way only: {}'.format(
+            label, error))
+    if part.get_content_type() == 'message/rfc822':
+        inner = part.get_payload()[0]
+        names = sorted({name for name in inner.keys()
+                        if not name.lower().startswith('content-')
+                        and name.lower() != 'mime-version'})
+        if names:
+            content.add([], 'the headers ({}) of the attached message'
+                        .format(', '.join(names[:8])))
+    if part is not root:
+        content.dropped.extend(unsigned_shown(part, label))
+    else:
+        content.dropped.extend(
+            'the {} of the message'.format(name)
+            for name in ('preamble', 'epilogue')
+            if (getattr(part, name, None) or '').strip())
 
 
 def _protocol(msg: Message) -> str:
@@ -194,11 +261,22 @@ def mime_content(msg: Message) -> SignedContent:
     parts = msg.get_payload()
     unsigned = ['part {} of the multipart/signed message'.format(i)
                 for i in range(3, len(parts) + 1)]
+    for label, entity in (('the multipart/signed message', msg),
+                          ('the signed part', parts[0])):
+        try:
+            check_headers(msg) if entity is msg else check_entity(entity)
+        except AmbiguousPartError as error:
+            unsigned.append('{} cannot be read one way only: {}'.format(
+                label, error))
     raws = []
     for index, leaf in enumerate(_leaves(parts[1]), 1):
         if leaf.get_content_type() == SIG_TYPE:
-            raws.extend(signature_packets(leaf.get_payload(decode=True)
-                                          or b''))
+            try:
+                raws.extend(signature_packets(strict_payload(leaf)))
+            except AmbiguousPartError as error:
+                raise MessageFormatError(
+                    'The signature part cannot be read one way only: '
+                    '{}.'.format(error)) from None
         else:
             unsigned.append('{} beside the signature'.format(
                 _label(leaf, index)))
@@ -206,7 +284,15 @@ def mime_content(msg: Message) -> SignedContent:
         raise MessageFormatError('The PGP/MIME signed message has no '
                                  'signature part.')
     data = canonical(parts[0])
-    return SignedContent('mime', [(data, raw) for raw in raws], unsigned)
+    dropped = [
+        'the {} of the multipart/signed message'.format(name)
+        for name in ('preamble', 'epilogue')
+        if (getattr(msg, name, None) or '').strip()]
+    for index, leaf in enumerate(_leaves(parts[1]), 1):
+        dropped.extend(unsigned_shown(leaf, 'the signature ' + _label(
+            leaf, index)))
+    return SignedContent('mime', [(data, raw) for raw in raws], unsigned,
+                         signed_part=data, dropped=dropped)
 
 
 @public
@@ -227,5 +313,11 @@ def covering(data: bytes, raws: list, inner: Message) -> SignedContent:
     payload ``data`` cover all of it; signatures within it are checked too.
     """
     within = signed_content(inner)
+    unsigned = []
+    try:
+        check_entity(inner)
+    except AmbiguousPartError as error:
+        unsigned.append('the decrypted message cannot be read one way '
+                        'only: {}'.format(error))
     return SignedContent('mime', [(data, raw) for raw in raws] + within.pairs,
-                         error=within.error)
+                         unsigned, error=within.error, covered=data)

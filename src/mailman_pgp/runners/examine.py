@@ -5,7 +5,7 @@ the outcome it leaves in ``msgdata['pgp']`` (plain JSON-able data, so it
 survives the queue pickles and a hold's pendings).
 """
 
-import email
+import email.message
 import logging
 import re
 
@@ -15,6 +15,8 @@ from public import public
 from mailman_pgp.pgp import (
     PGPError, decrypt_message, has_encrypted_parts, is_encrypted,
     signed_content)
+from mailman_pgp.pgp._email import outer_from
+from mailman_pgp.pgp.delivered import verified_entity
 from mailman_pgp.pgp.exchange_repair import repair_exchange
 
 
@@ -22,11 +24,16 @@ log = logging.getLogger('mailman.plugins.pgp')
 
 
 def _as_mailman_message(decrypted, original: Message) -> Message:
-    """The decrypted message as Mailman's Message class, senders kept."""
-    if isinstance(decrypted, Message):
-        msg = decrypted
-    else:
-        msg = email.message_from_bytes(decrypted.as_bytes(), Message)
+    """The decrypted message as Mailman's Message class, senders kept.
+
+    The same object, not a re-parse of its serialisation: what goes on is
+    what was checked (a second parse could read it differently).
+    """
+    msg = decrypted
+    if not isinstance(msg, Message):
+        if type(msg) is not email.message.Message:
+            raise TypeError(type(msg))
+        msg.__class__ = Message
     # What the LMTP runner noted about the message as it arrived.
     for name in ('original_sender', 'original_size'):
         if hasattr(original, name):
@@ -57,6 +64,24 @@ def _mend_headers(msg: Message) -> None:
                     value.rstrip('\r\n')):
                 headers[index] = (name, _BARE_LINE_BREAK.sub(
                     ' ', value.rstrip('\r\n')))
+
+
+@public
+def verified_message(seen: Message, content, original: Message,
+                     where: str = '') -> tuple:
+    """(the message members receive, None) built from what the signatures
+    cover, outer headers kept; (seen, why) when it cannot be."""
+    try:
+        entity = verified_entity(content, seen)
+    except PGPError as error:
+        return seen, str(error)
+    if entity is None or entity is seen:
+        return seen, None
+    if content.dropped:
+        log.info('%s: message %s: not delivered, as no signature covers '
+                 'it: %s', where, seen.get('message-id', 'n/a'),
+                 '; '.join(content.dropped))
+    return _as_mailman_message(outer_from(seen, entity), original), None
 
 
 def _size_cap(mlist) -> int:
@@ -161,6 +186,9 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         if keep_signed_data:
             msgdata['pgp_signed'] = content
         verifications = _verify(content.verify, [key] if key else [], result)
+        seen, why = verified_message(seen, content, msg, mlist.list_id)
+        if why:
+            result['unsigned_parts'].append(why)
     result['sender_key'] = key.fingerprint if key is not None else None
     result['signatures'] = _signature_results(verifications)
     msgdata['pgp'] = result
