@@ -99,7 +99,7 @@ def verified_entity(content: SignedContent, received: Message
     when the post is not wholly signed (the rules refuse it, or deliver it
     as the unsigned post it is)."""
     if content.form is None or content.error or content.unsigned \
-            or not content.pairs:
+            or content.ambiguous or not content.pairs:
         return None
     if content.covered is not None:
         # Parsed once from those bytes (protected headers applied).

@@ -47,6 +47,9 @@ class SignedContent:
     # signature inside the encryption covers (else: each leaf's text).
     signed_part: bytes | None = field(default=None, repr=False)
     covered: bytes | None = field(default=None, repr=False)
+    # Parts two mail programs could read differently (see decode.py): no
+    # signature vouches for what members would see, in words.
+    ambiguous: list = field(default_factory=list)
     # What members could see that is covered by nothing and is therefore
     # not delivered (preamble, file names, parameters...), in words.
     dropped: list = field(default_factory=list)
@@ -132,14 +135,16 @@ def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
 @public
 def leaf_pairs(part: Message, index: int) -> tuple[list, str | None]:
     """(pairs, None) when a leaf is wholly one signed block (or empty),
-    ([], what is not signed) otherwise."""
+    ([], what is not signed) otherwise; AmbiguousPartError when its text
+    cannot be read one way only."""
     label = _label(part, index)
     if part.get_content_maintype() != 'text':
         return [], '{} is not signed'.format(label)
     try:
         text, charset = strict_text(part)
     except AmbiguousPartError as error:
-        return [], '{} cannot be read one way only: {}'.format(label, error)
+        # Reported apart (SignedContent.ambiguous), not as unsigned.
+        raise AmbiguousPartError('{}: {}'.format(label, error)) from None
     if not text.strip():
         return [], None
     try:
@@ -210,7 +215,10 @@ def inline_content(msg: Message) -> SignedContent:
             _container(content, part, msg)
             continue
         index += 1
-        content.add(*leaf_pairs(part, index))
+        try:
+            content.add(*leaf_pairs(part, index))
+        except AmbiguousPartError as error:
+            content.ambiguous.append(str(error))
         content.dropped.extend(unsigned_shown(part, _label(part, index)))
     if not content.pairs:
         content.form = None
@@ -224,8 +232,7 @@ def _container(content: SignedContent, part: Message, root: Message):
     try:
         check_headers(part)
     except AmbiguousPartError as error:
-        content.add([], '{} cannot be read one way only: {}'.format(
-            label, error))
+        content.ambiguous.append('{}: {}'.format(label, error))
     if part.get_content_type() == 'message/rfc822':
         inner = part.get_payload()[0]
         names = sorted({name for name in inner.keys()
@@ -261,13 +268,13 @@ def mime_content(msg: Message) -> SignedContent:
     parts = msg.get_payload()
     unsigned = ['part {} of the multipart/signed message'.format(i)
                 for i in range(3, len(parts) + 1)]
+    ambiguous = []
     for label, entity in (('the multipart/signed message', msg),
                           ('the signed part', parts[0])):
         try:
             check_headers(msg) if entity is msg else check_entity(entity)
         except AmbiguousPartError as error:
-            unsigned.append('{} cannot be read one way only: {}'.format(
-                label, error))
+            ambiguous.append('{}: {}'.format(label, error))
     raws = []
     for index, leaf in enumerate(_leaves(parts[1]), 1):
         if leaf.get_content_type() == SIG_TYPE:
@@ -292,7 +299,8 @@ def mime_content(msg: Message) -> SignedContent:
         dropped.extend(unsigned_shown(leaf, 'the signature ' + _label(
             leaf, index)))
     return SignedContent('mime', [(data, raw) for raw in raws], unsigned,
-                         signed_part=data, dropped=dropped)
+                         signed_part=data, ambiguous=ambiguous,
+                         dropped=dropped)
 
 
 @public
@@ -313,11 +321,11 @@ def covering(data: bytes, raws: list, inner: Message) -> SignedContent:
     payload ``data`` cover all of it; signatures within it are checked too.
     """
     within = signed_content(inner)
-    unsigned = []
+    ambiguous = []
     try:
         check_entity(inner)
     except AmbiguousPartError as error:
-        unsigned.append('the decrypted message cannot be read one way '
-                        'only: {}'.format(error))
+        ambiguous.append('the decrypted message: {}'.format(error))
     return SignedContent('mime', [(data, raw) for raw in raws] + within.pairs,
-                         unsigned, error=within.error, covered=data)
+                         error=within.error, covered=data,
+                         ambiguous=ambiguous)

@@ -147,7 +147,8 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         when decryption worked, else ``msg``).  ``msgdata['pgp']`` gets:
         encrypted (bool), decrypt_error (str or None), partly_encrypted,
         signed ('mime', 'inline' or None), unsigned_parts (what members
-        would receive that no signature covers), signatures (list of dicts
+        would receive that no signature covers), ambiguous (parts two mail
+        programs could read differently), signatures (list of dicts
         with status, keyid, fingerprint, digest, reason), signature_error (a
         malformed signature), sender_key (fingerprint or None).  With
         keep_signed_data, ``msgdata['pgp_signed']`` keeps the SignedContent
@@ -158,7 +159,7 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
     _mend_headers(msg)
     msg = repair_exchange(msg)
     result = dict(encrypted=False, decrypt_error=None, partly_encrypted=False,
-                  signed=None, unsigned_parts=[], signatures=[],
+                  signed=None, unsigned_parts=[], ambiguous=[], signatures=[],
                   signature_error=None, sender_key=None)
     message_id = msg.get('message-id', 'n/a')
     seen, content = msg, None
@@ -178,6 +179,8 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
     else:
         result['partly_encrypted'] = has_encrypted_parts(msg)
         content = signed_content(msg)
+    if content is not None:
+        result['ambiguous'] = list(content.ambiguous)
     key = sender_key(seen) if content is not None else None
     verifications = []
     if content is not None and content.form is not None:
@@ -195,7 +198,8 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
     log.info('%s: message %s: encrypted=%s signed=%s%s signatures=%s '
              'sender key %s%s', mlist.list_id, message_id,
              result['encrypted'], result['signed'],
-             ' (partly)' if result['unsigned_parts'] else '', ','.join(
+             ' (partly)' if result['unsigned_parts'] else
+             ' (ambiguous)' if result['ambiguous'] else '', ','.join(
                  '{}:{}'.format(s['status'], s['fingerprint'] or s['keyid'])
                  for s in result['signatures']) or '-',
              result['sender_key'] or '-', ''.join(
