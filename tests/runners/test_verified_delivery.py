@@ -8,6 +8,7 @@ with the reason named, or delivered without what no signature covers.
 """
 
 import base64
+import quopri
 
 from mailman.testing.helpers import get_queue_messages
 
@@ -60,7 +61,7 @@ class TestStrictDecoding(VerifiedCase):
     def test_quoted_printable_equals_bare_cr(self):
         # Python drops "=<CR>" and the rest of its line; written out again
         # the CR is a line break, and every member reads Eve's line.
-        signed = self.clearsigned().encode()
+        signed = quopri.encodestring(self.clearsigned().encode())
         body = signed + b'=\r' + ATTACK.encode() + b'\n'
         entity = (b'Content-Type: text/plain; charset="us-ascii"\n'
                   b'Content-Transfer-Encoding: quoted-printable\n\n' + body)
@@ -104,7 +105,8 @@ class TestStrictDecoding(VerifiedCase):
     def test_quoted_printable_invalid_escape(self):
         entity = (b'Content-Type: text/plain; charset="us-ascii"\n'
                   b'Content-Transfer-Encoding: quoted-printable\n\n'
-                  + self.clearsigned().encode() + b'=4G\n')
+                  + quopri.encodestring(self.clearsigned().encode())
+                  + b'=4G' + ATTACK.encode() + b'\n')
         self.assertAmbiguous(self.attack_bytes(entity),
                              'starts no valid escape')
 
