@@ -188,3 +188,34 @@ class TestOutsideTheLeaves(VerifiedCase):
         msg = self.delivered(self.attack(MIMEText(text)))
         self.assertEqual(msg.get_payload(decode=True).decode(), text)
         get_queue_messages('virgin', expected_count=0)
+
+
+class TestApprovedHeldPost(VerifiedCase):
+    def test_approval_delivers_only_what_was_signed(self):
+        # Held (stored encrypted), then approved: decrypted again, and
+        # members still get only what the signature covers.
+        from email.mime.multipart import MIMEMultipart
+        from email.mime.text import MIMEText
+        from mailman.app.moderator import handle_message
+        from mailman.database.transaction import transaction
+        from mailman.interfaces.action import Action
+        from mailman.interfaces.requests import IListRequests
+        from mailman.runners.pipeline import PipelineRunner
+        from mailman.testing.helpers import make_testable_runner
+        self.set(inline_pgp_action=Action.hold)
+        inner = MIMEMultipart('mixed')
+        inner.preamble = ATTACK
+        part = MIMEText(self.clearsigned())
+        part.add_header('Content-Disposition', 'attachment',
+                        filename=MARKER + '.txt')
+        inner.attach(part)
+        self.post(self.attack(inner))
+        self.assertHeld('signed with inline PGP')
+        get_queue_messages('virgin')
+        [held] = IListRequests(self.mlist).held_requests
+        with transaction():
+            handle_message(self.mlist, held.id, Action.accept)
+        make_testable_runner(PipelineRunner, 'pipeline').run()
+        out = get_queue_messages('out', expected_count=1)[0].msg
+        self.assertIn('I agree with the plan.', out.as_string())
+        self.assertNotIn(MARKER, out.as_string())

@@ -52,5 +52,10 @@ class PGPDecryptApproved:
             log.error('%s: approved message %s cannot be decrypted: %s',
                       mlist.list_id, msg.get('message-id', 'n/a'), error)
             raise DiscardMessage(str(error))
-        replace_message(msg, decrypted.message)
+        from mailman_pgp.runners.examine import verified_message
+        # As at first sight: members get what the signatures cover.
+        delivered, _why = verified_message(decrypted.message,
+                                           decrypted.content, msg,
+                                           mlist.list_id)
+        replace_message(msg, delivered)
         msgdata.pop('pgp_original', None)
