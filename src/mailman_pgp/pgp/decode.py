@@ -22,6 +22,10 @@ from mailman_pgp.pgp.errors import MessageFormatError
 _SINGLE = ('content-type', 'content-transfer-encoding',
            'content-disposition', 'content-description', 'content-id',
            'mime-version')
+# Message headers RFC 5322 allows once: a second one is read by some
+# programs (the shown From, Subject), not by others (the checked sender).
+_ONCE = ('from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'subject', 'date',
+         'message-id', 'in-reply-to', 'references')
 _IDENTITY = ('', '7bit', '8bit', 'binary')
 _QP_ESCAPE = re.compile(rb'=(?:[0-9A-Fa-f]{2}|$)')
 _B64_LINE = re.compile(rb'[A-Za-z0-9+/]*={0,2}')
@@ -66,6 +70,16 @@ def check_headers(part: Message) -> None:
                 raise AmbiguousPartError(
                     'its {} names the parameter {} {} times'.format(
                         header, key, params.count(key)))
+
+
+@public
+def check_envelope(msg: Message) -> None:
+    """Refuse message headers given twice (RFC 5322 section 3.6)."""
+    names = [name.lower() for name in msg.keys()]
+    for name in _ONCE:
+        if names.count(name) > 1:
+            raise AmbiguousPartError(
+                'it has {} {} headers'.format(names.count(name), name))
 
 
 def _lines(data: bytes) -> list:

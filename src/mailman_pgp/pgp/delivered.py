@@ -28,6 +28,18 @@ from mailman_pgp.pgp.decode import strict_text
 from mailman_pgp.pgp.errors import MessageFormatError
 from mailman_pgp.pgp.signed import SIG_TYPE, SignedContent
 
+# Outer headers that members' programs show or act on by default (a reply
+# address, a read receipt, an organisation, a caption) and that no
+# signature covers: not delivered with a signed post.  From, To, Cc,
+# Subject and Date stay (see docs/security.rst).
+UNCOVERED_OUTER = ('reply-to', 'mail-reply-to', 'mail-followup-to', 'sender',
+                   'organization', 'comments', 'keywords', 'summary',
+                   'x-face', 'face', 'disposition-notification-to',
+                   'return-receipt-to', 'x-confirm-reading-to', 'importance',
+                   'priority', 'x-priority', 'sensitivity', 'expires',
+                   'supersedes')
+public(UNCOVERED_OUTER=UNCOVERED_OUTER)
+
 _MICALG = ('pgp-sha256', 'pgp-sha384', 'pgp-sha512', 'pgp-sha224',
            'pgp-sha1', 'pgp-sha3-256', 'pgp-sha3-512')
 

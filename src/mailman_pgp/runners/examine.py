@@ -16,7 +16,8 @@ from mailman_pgp.pgp import (
     PGPError, decrypt_message, has_encrypted_parts, is_encrypted,
     signed_content)
 from mailman_pgp.pgp._email import outer_from
-from mailman_pgp.pgp.delivered import verified_entity
+from mailman_pgp.pgp.decode import AmbiguousPartError, check_envelope
+from mailman_pgp.pgp.delivered import UNCOVERED_OUTER, verified_entity
 from mailman_pgp.pgp.exchange_repair import repair_exchange
 
 
@@ -75,13 +76,19 @@ def verified_message(seen: Message, content, original: Message,
         entity = verified_entity(content, seen)
     except PGPError as error:
         return seen, str(error)
-    if entity is None or entity is seen:
+    if entity is None:
         return seen, None
-    if content.dropped:
+    out = seen if entity is seen else outer_from(seen, entity)
+    dropped = list(content.dropped)
+    for name in UNCOVERED_OUTER:
+        if name in out:
+            dropped.append('the {} header'.format(name))
+            del out[name]
+    if dropped:
         log.info('%s: message %s: not delivered, as no signature covers '
                  'it: %s', where, seen.get('message-id', 'n/a'),
-                 '; '.join(content.dropped))
-    return _as_mailman_message(outer_from(seen, entity), original), None
+                 '; '.join(dropped))
+    return _as_mailman_message(out, original), None
 
 
 def _size_cap(mlist) -> int:
@@ -181,6 +188,10 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         content = signed_content(msg)
     if content is not None:
         result['ambiguous'] = list(content.ambiguous)
+        try:
+            check_envelope(msg)
+        except AmbiguousPartError as error:
+            result['ambiguous'].insert(0, 'the message: {}'.format(error))
     key = sender_key(seen) if content is not None else None
     verifications = []
     if content is not None and content.form is not None:
