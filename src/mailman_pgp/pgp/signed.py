@@ -275,6 +275,9 @@ def mime_content(msg: Message) -> SignedContent:
             check_headers(msg) if entity is msg else check_entity(entity)
         except AmbiguousPartError as error:
             ambiguous.append('{}: {}'.format(label, error))
+    if ambiguous:
+        # Refused whatever the signatures say (and perhaps not writable).
+        return SignedContent('mime', [], unsigned, ambiguous=ambiguous)
     raws = []
     for index, leaf in enumerate(_leaves(parts[1]), 1):
         if leaf.get_content_type() == SIG_TYPE:

@@ -185,13 +185,17 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
             content = decrypted.content
     else:
         result['partly_encrypted'] = has_encrypted_parts(msg)
-        content = signed_content(msg)
-    if content is not None:
-        result['ambiguous'] = list(content.ambiguous)
         try:
-            check_envelope(msg)
-        except AmbiguousPartError as error:
-            result['ambiguous'].insert(0, 'the message: {}'.format(error))
+            content = signed_content(msg)
+        except PGPError as error:
+            # Damaged beyond reading: refused, never a crash of the runner.
+            result['ambiguous'].append('the message: {}'.format(error))
+    if content is not None:
+        result['ambiguous'].extend(content.ambiguous)
+    try:
+        check_envelope(msg)
+    except AmbiguousPartError as error:
+        result['ambiguous'].insert(0, 'the message: {}'.format(error))
     key = sender_key(seen) if content is not None else None
     verifications = []
     if content is not None and content.form is not None:

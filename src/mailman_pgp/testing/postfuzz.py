@@ -339,7 +339,12 @@ def run(check, raw: bytes, texts, count: int, seed: int) -> dict:
     for _ in range(count):
         variant = mutate(rng, raw)
         stats['variants'] += 1
-        delivered = check(variant)
+        try:
+            delivered = check(variant)
+        except Exception as error:  # noqa: BLE001 (a crash is a finding)
+            stats['violations'].append((variant, ['crash: {!r}'.format(
+                error)]))
+            continue
         if delivered is None:
             stats['refused'] += 1
             continue
