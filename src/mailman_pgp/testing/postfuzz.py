@@ -301,6 +301,27 @@ def mutate(rng, raw: bytes) -> bytes:
     return data
 
 
+def encrypted(raw: bytes, encrypt) -> bytes:
+    """``raw``'s content encrypted (not signed) by ``encrypt(bytes) ->
+    armor``, in an RFC 3156 multipart/encrypted with raw's outer headers:
+    what anyone holding the list's public key can send."""
+    from mailman_pgp.pgp.mime import encrypted_wrapper
+    root = email.message_from_bytes(raw)
+    content = copy.copy(root)
+    content._headers = [(n, v) for n, v in root._headers
+                        if n.lower().startswith('content-')]
+    try:
+        data = content.as_bytes(policy=SMTP)
+    except (UnicodeError, LookupError, ValueError, MessageError):
+        data = content.as_bytes()
+    wrapper = encrypted_wrapper(encrypt(data))
+    for name, value in root._headers:
+        if not name.lower().startswith('content-') and \
+                name.lower() != 'mime-version':
+            wrapper[name] = value
+    return wrapper.as_bytes()
+
+
 # The invariant.
 
 def allowed_lines(texts, delivered: bytes) -> set:
@@ -328,16 +349,19 @@ def violations(delivered: bytes, allowed: set) -> list:
     return found
 
 
-def run(check, raw: bytes, texts, count: int, seed: int) -> dict:
-    """Mutate ``raw`` count times; ``check(bytes)`` returns the delivered
-    bytes or None (refused).  Returns counts and the first violations."""
+def run(check, raw: bytes, texts, count: int, seed: int,
+        wrap=None) -> dict:
+    """Mutate ``raw`` count times (each variant passed through ``wrap``,
+    e.g. encrypted, if given); ``check(bytes)`` returns the delivered bytes
+    or None (refused).  Returns counts and the first violations."""
     rng = random.Random(seed)
-    baseline = check(raw)
+    wrap = wrap or (lambda data: data)
+    baseline = check(wrap(raw))
     assert baseline is not None, 'the untouched seed must be accepted'
     allowed = allowed_lines(texts, baseline)
     stats = dict(variants=0, refused=0, delivered=0, violations=[])
     for _ in range(count):
-        variant = mutate(rng, raw)
+        variant = wrap(mutate(rng, raw))
         stats['variants'] += 1
         try:
             delivered = check(variant)
