@@ -20,6 +20,8 @@ from tests.runners.test_incoming import PGPListTestCase
 VARIANTS = int(os.environ.get('POST_FUZZ_VARIANTS', '10000'))
 # Encrypted to the list key (decrypted by examine()): slower, fewer.
 ENCRYPTED = int(os.environ.get('POST_FUZZ_ENCRYPTED', '400'))
+# Delivered copies also read by mutt (a real mail program), per seed.
+RENDERED = int(os.environ.get('POST_FUZZ_MUTT', '10'))
 SEED = int(os.environ.get('POST_FUZZ_SEED', '22'))
 
 
@@ -34,19 +36,23 @@ class TestPostFuzz(PGPListTestCase):
             return None
         return seen.as_bytes()
 
-    def fuzz(self, count: int, wrap=None) -> dict:
+    def fuzz(self, count: int, wrap=None, rendered: int = 0) -> dict:
+        from mailman_pgp.testing import mutt
+        renderer = mutt.mutt_view if mutt.available() else None
         logger = logging.getLogger('mailman.plugins.pgp')
         level = logger.level
         logger.setLevel(logging.WARNING)
         try:
             seeds = postfuzz.seeds(self.anne, 'ant@example.com')
-            totals = dict(variants=0, refused=0, delivered=0, violations=[])
+            totals = dict(variants=0, refused=0, delivered=0, rendered=0,
+                          violations=[])
             for index, (name, (raw, texts)) in enumerate(sorted(
                     seeds.items())):
                 stats = postfuzz.run(self.check, raw, texts,
                                      count // len(seeds) + 1,
-                                     SEED * 100 + index, wrap)
-                for key in ('variants', 'refused', 'delivered'):
+                                     SEED * 100 + index, wrap, renderer,
+                                     rendered)
+                for key in ('variants', 'refused', 'delivered', 'rendered'):
                     totals[key] += stats[key]
                 totals['violations'].extend(
                     (name, v) for v in stats['violations'])
@@ -60,9 +66,51 @@ class TestPostFuzz(PGPListTestCase):
         return totals
 
     def test_no_variant_shows_members_what_was_not_signed(self):
-        self.fuzz(VARIANTS)
+        totals = self.fuzz(VARIANTS, rendered=RENDERED)
+        from mailman_pgp.testing import mutt
+        if mutt.available() and RENDERED:
+            self.assertTrue(totals['rendered'])
 
     def test_encrypted_variants_too(self):
         from mailman_pgp.pgp import encrypt
         self.fuzz(ENCRYPTED, lambda data: postfuzz.encrypted(
             data, lambda plain: encrypt(plain, [self.list_key])))
+
+    def test_a_handful_end_to_end(self):
+        # The same verdicts and copies through the live runners: in, then
+        # the pipeline, up to the out queue.  One delivered variant per
+        # seed (a second one would be a replay of its signature).
+        import random
+        from mailman.runners.pipeline import PipelineRunner
+        from mailman.testing.helpers import (
+            get_queue_messages, make_testable_runner)
+        from mailman_pgp.pgp import encrypt
+
+        def wrap(data):
+            return postfuzz.encrypted(
+                data, lambda plain: encrypt(plain, [self.list_key]))
+        seeds = postfuzz.seeds(self.anne, 'ant@example.com')
+        rng = random.Random(SEED)
+        for name, (raw, texts) in sorted(seeds.items()):
+            allowed = postfuzz.allowed_lines(texts, self.check(wrap(raw)))
+            wanted = dict(delivered=1, refused=2)
+            for _ in range(60):
+                variant = wrap(postfuzz.mutate(rng, raw))
+                expected = self.check(variant)
+                kind = 'refused' if expected is None else 'delivered'
+                if not wanted[kind]:
+                    continue
+                wanted[kind] -= 1
+                self.post(variant)
+                make_testable_runner(PipelineRunner, 'pipeline').run()
+                out = get_queue_messages('out')
+                get_queue_messages('virgin')
+                if expected is None:
+                    self.assertEqual(out, [], name)
+                else:
+                    self.assertEqual(len(out), 1, name)
+                    self.assertEqual(postfuzz.violations(
+                        out[0].msg.as_bytes(), allowed), [])
+                if not any(wanted.values()):
+                    break
+            self.assertFalse(any(wanted.values()), (name, wanted))

@@ -85,12 +85,14 @@ def seeds(who, to: str) -> dict:
     msg = MIMEText(signed)
     _headers(msg, who, to)
     out['inline'] = (msg.as_bytes(), [signed])
+    # Signatures of its own (a seed's signature posted twice is a replay).
+    first = clearsigned(who, 'The minutes are attached.\n')
     second = clearsigned(who, 'Gr\u00fc\u00dfe, und bis Montag.\n')
     msg = MIMEMultipart('mixed')
-    msg.attach(MIMEText(signed))
+    msg.attach(MIMEText(first))
     msg.attach(MIMEText(second, 'plain', 'utf-8'))
     _headers(msg, who, to)
-    out['inline-parts'] = (msg.as_bytes(), [signed, second])
+    out['inline-parts'] = (msg.as_bytes(), [first, second])
     return out
 
 
@@ -324,21 +326,24 @@ def encrypted(raw: bytes, encrypt) -> bytes:
 
 # The invariant.
 
-def allowed_lines(texts, delivered: bytes) -> set:
+VIEWS = (python_view, lenient_view)
+
+
+def allowed_lines(texts, delivered: bytes, views=VIEWS) -> set:
     """Lines the author signed, and lines of the untouched post's copy."""
     allowed = set()
     for text in texts:
         allowed.update(lines(text))
-    for view in (python_view, lenient_view):
+    for view in views:
         for shown in view(delivered)[1]:
             allowed.update(lines(shown))
     return allowed
 
 
-def violations(delivered: bytes, allowed: set) -> list:
+def violations(delivered: bytes, allowed: set, views=VIEWS) -> list:
     """What members could see that the author did not sign."""
     found = []
-    for view in (python_view, lenient_view):
+    for view in views:
         envelope, shown = view(delivered)
         names = [name for name, _ in envelope]
         found.extend('{}: {} twice'.format(view.__name__, name)
@@ -349,17 +354,21 @@ def violations(delivered: bytes, allowed: set) -> list:
     return found
 
 
-def run(check, raw: bytes, texts, count: int, seed: int,
-        wrap=None) -> dict:
+def run(check, raw: bytes, texts, count: int, seed: int, wrap=None,
+        renderer=None, rendered: int = 0) -> dict:
     """Mutate ``raw`` count times (each variant passed through ``wrap``,
     e.g. encrypted, if given); ``check(bytes)`` returns the delivered bytes
-    or None (refused).  Returns counts and the first violations."""
+    or None (refused).  The first ``rendered`` delivered copies are also
+    read by ``renderer`` (a real mail program: mutt.py).  Returns counts
+    and the first violations."""
     rng = random.Random(seed)
     wrap = wrap or (lambda data: data)
     baseline = check(wrap(raw))
     assert baseline is not None, 'the untouched seed must be accepted'
-    allowed = allowed_lines(texts, baseline)
-    stats = dict(variants=0, refused=0, delivered=0, violations=[])
+    views = VIEWS + ((renderer,) if renderer and rendered else ())
+    allowed = allowed_lines(texts, baseline, views)
+    stats = dict(variants=0, refused=0, delivered=0, rendered=0,
+                 violations=[])
     for _ in range(count):
         variant = wrap(mutate(rng, raw))
         stats['variants'] += 1
@@ -373,7 +382,11 @@ def run(check, raw: bytes, texts, count: int, seed: int,
             stats['refused'] += 1
             continue
         stats['delivered'] += 1
-        found = violations(delivered, allowed)
+        use = VIEWS
+        if renderer and stats['rendered'] < rendered:
+            stats['rendered'] += 1
+            use = views
+        found = violations(delivered, allowed, use)
         if found and len(stats['violations']) < 20:
             stats['violations'].append((variant, found[:5]))
     return stats
