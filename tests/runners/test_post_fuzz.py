@@ -39,6 +39,9 @@ class TestPostFuzz(PGPListTestCase):
     def fuzz(self, count: int, wrap=None, rendered: int = 0) -> dict:
         from mailman_pgp.testing import mutt
         renderer = mutt.mutt_view if mutt.available() else None
+        if rendered and renderer is None:
+            print('post fuzz: mutt (or script) is not installed; Python\'s '
+                  'and the lenient reader only')
         logger = logging.getLogger('mailman.plugins.pgp')
         level = logger.level
         logger.setLevel(logging.WARNING)
