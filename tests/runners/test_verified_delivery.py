@@ -135,9 +135,15 @@ class TestOutsideTheLeaves(VerifiedCase):
         inner.preamble = ATTACK
         inner.epilogue = ATTACK
         inner.attach(MIMEText(self.clearsigned()))
-        msg = self.delivered(self.attack(inner))
+        with self.assertLogs('mailman.plugins.pgp', 'INFO') as logs:
+            msg = self.delivered(self.attack(inner))
         self.assertNotIn(MARKER, msg.as_string())
         self.assertIn('I agree with the plan.', msg.as_string())
+        # Named in plugins.log, without the text itself.
+        [line] = [line for line in logs.output if 'not delivered' in line]
+        self.assertIn('the preamble of the message', line)
+        self.assertIn('the epilogue of the message', line)
+        self.assertNotIn(MARKER, line)
 
     def test_file_name_and_description_are_not_delivered(self):
         from email.mime.text import MIMEText
@@ -148,6 +154,16 @@ class TestOutsideTheLeaves(VerifiedCase):
         msg = self.delivered(self.attack(inner))
         self.assertNotIn(MARKER, msg.as_string())
         self.assertIsNone(msg.get_filename())
+
+    def test_uncovered_reply_to_is_not_delivered(self):
+        # Replies to Anne's signed words would go to Eve.
+        from email.mime.text import MIMEText
+        raw = (b'Reply-To: Eve <eve@example.net>\nOrganization: '
+               + ATTACK.encode() + b'\n'
+               + self.attack(MIMEText(self.clearsigned())))
+        msg = self.delivered(raw)
+        self.assertIsNone(msg['reply-to'])
+        self.assertNotIn(MARKER, msg.as_string())
 
     def test_format_flowed_does_not_join_signed_lines(self):
         # The signature ignores trailing spaces; format=flowed; delsp=yes

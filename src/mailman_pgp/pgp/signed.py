@@ -80,6 +80,11 @@ def _label(part: Message, index: int) -> str:
         ', "{}"'.format(name[:60]) if name else '')
 
 
+def _bare_label(part: Message, index: int) -> str:
+    """A part's label for plugins.log: no file name (that is content)."""
+    return 'part {} ({})'.format(index, part.get_content_type())
+
+
 def is_whole(text: str, block) -> bool:
     """True if block is all there is in text, whitespace aside."""
     return not text[:block.start].strip() and not text[block.end:].strip()
@@ -219,7 +224,7 @@ def inline_content(msg: Message) -> SignedContent:
             content.add(*leaf_pairs(part, index))
         except AmbiguousPartError as error:
             content.ambiguous.append(str(error))
-        content.dropped.extend(unsigned_shown(part, _label(part, index)))
+        content.dropped.extend(unsigned_shown(part, _bare_label(part, index)))
     if not content.pairs:
         content.form = None
     return content
@@ -299,7 +304,7 @@ def mime_content(msg: Message) -> SignedContent:
         for name in ('preamble', 'epilogue')
         if (getattr(msg, name, None) or '').strip()]
     for index, leaf in enumerate(_leaves(parts[1]), 1):
-        dropped.extend(unsigned_shown(leaf, 'the signature ' + _label(
+        dropped.extend(unsigned_shown(leaf, 'the signature ' + _bare_label(
             leaf, index)))
     return SignedContent('mime', [(data, raw) for raw in raws], unsigned,
                          signed_part=data, ambiguous=ambiguous,
