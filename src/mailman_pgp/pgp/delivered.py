@@ -5,10 +5,11 @@ the list sends.  So that both read the same thing, the content that goes
 on down the pipeline is built here from the verified entity alone, never
 from a second parse of the received message:
 
-- a multipart/signed: the exact bytes its signature covers (parsed once,
-  and refused unless they serialise back to those very bytes) and a fresh
-  signature part holding the same signatures; no preamble, no epilogue,
-  no file name or description of the signature part;
+- a multipart/signed: the exact bytes its signature covers (the part
+  that was written out as those bytes to check them, nothing else of the
+  message) and a fresh signature part holding the same signatures; no
+  preamble, no epilogue, no file name or description of the signature
+  part;
 - a payload signed inside the encryption: that payload as decrypted;
 - inline signatures (or inline encryption): each text as one text/plain
   part (its charset kept, nothing else of its headers), in one flat
@@ -54,12 +55,14 @@ def _signature_part(raws: list) -> Message:
 
 
 def _mime(content: SignedContent, micalg: str) -> Message:
-    data = content.signed_part
-    signed = parse_bytes(data.replace(b'\r\n', b'\n'))
-    if canonical(signed) != data:
-        raise MessageFormatError(
-            'The signed part does not read back as the bytes that were '
-            'signed.')
+    data, signed = content.signed_part, content.signed_entity
+    if signed is None:
+        signed = parse_bytes(data.replace(b'\r\n', b'\n'))
+        if canonical(signed) != data:
+            raise MessageFormatError(
+                'The signed part does not read back as the bytes that '
+                'were signed.')
+    # else: the very part whose canonical() bytes were verified.
     wrapper = Message()
     wrapper['Content-Type'] = 'multipart/signed'
     wrapper.set_param('micalg', micalg if micalg in _MICALG

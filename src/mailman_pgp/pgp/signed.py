@@ -47,6 +47,8 @@ class SignedContent:
     # signature inside the encryption covers (else: each leaf's text).
     signed_part: bytes | None = field(default=None, repr=False)
     covered: bytes | None = field(default=None, repr=False)
+    # The part that canonical() wrote out as signed_part.
+    signed_entity: Message | None = field(default=None, repr=False)
     # Parts two mail programs could read differently (see decode.py): no
     # signature vouches for what members would see, in words.
     ambiguous: list = field(default_factory=list)
@@ -307,8 +309,8 @@ def mime_content(msg: Message) -> SignedContent:
         dropped.extend(unsigned_shown(leaf, 'the signature ' + _bare_label(
             leaf, index)))
     return SignedContent('mime', [(data, raw) for raw in raws], unsigned,
-                         signed_part=data, ambiguous=ambiguous,
-                         dropped=dropped)
+                         signed_part=data, signed_entity=parts[0],
+                         ambiguous=ambiguous, dropped=dropped)
 
 
 @public
