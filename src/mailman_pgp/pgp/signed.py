@@ -291,9 +291,8 @@ def mime_content(msg: Message) -> SignedContent:
             try:
                 raws.extend(signature_packets(strict_payload(leaf)))
             except AmbiguousPartError as error:
-                raise MessageFormatError(
-                    'The signature part cannot be read one way only: '
-                    '{}.'.format(error)) from None
+                return SignedContent('mime', [], unsigned, ambiguous=[
+                    'the signature part: {}'.format(error)])
         else:
             unsigned.append('{} beside the signature'.format(
                 _label(leaf, index)))
