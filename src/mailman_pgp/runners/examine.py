@@ -32,7 +32,7 @@ def _as_mailman_message(decrypted, original: Message) -> Message:
     """
     msg = decrypted
     if not isinstance(msg, Message):
-        if type(msg) is not email.message.Message:
+        if not isinstance(msg, email.message.Message):
             raise TypeError(type(msg))
         msg.__class__ = Message
     # What the LMTP runner noted about the message as it arrived.
