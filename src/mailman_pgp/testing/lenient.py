@@ -3,7 +3,8 @@
 ``python_view`` reads it with Python's email package (as the plugin does);
 ``lenient_view`` is an independent, forgiving reader written the way many
 mail programs behave where Python does not: the last of duplicated
-headers wins, a bare CR is a line break, base64 goes on after a padded
+headers wins, a bare CR is a line break, a line that starts with a
+boundary delimiter is one, base64 goes on after a padded
 group, characters outside the alphabet are skipped, invalid
 quoted-printable escapes are dropped, format=flowed joins lines.  Each
 returns (envelope, shown): the outer envelope headers (From, To, Subject...:
@@ -187,7 +188,9 @@ def _lenient_part(data: bytes, root: bool, shown: list,
                 if current is not None:
                     chunks.append(current)
                 current, seen_end = None, True
-            elif bare == delimiter and not seen_end:
+            elif bare.startswith(delimiter) and not seen_end:
+                # Some readers take any line that starts with the
+                # delimiter for one (RFC 2046 wants only blanks after it).
                 if current is not None:
                     chunks.append(current)
                 current = []

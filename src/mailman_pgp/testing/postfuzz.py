@@ -16,6 +16,7 @@ import copy
 import email
 import quopri
 import random
+import re
 from email.errors import MessageError
 from email.mime.application import MIMEApplication
 from email.mime.message import MIMEMessage
@@ -290,6 +291,20 @@ def _bytes_trick(rng, data: bytes) -> bytes:
     return data[:at] + insert + data[at:]
 
 
+def _boundary_trick(rng, data: bytes) -> bytes:
+    """A part of Eve's behind a line that only starts like a delimiter
+    (or a delimiter of an outer boundary inside an inner part)."""
+    found = re.findall(rb'boundary="?([^";\r\n]+)"?', data)
+    if not found:
+        return data
+    boundary = rng.choice(found)
+    starts = [i + 1 for i, byte in enumerate(data) if byte == 10]
+    at = rng.choice(starts)
+    fake = (b'--' + boundary + rng.choice([b'x', b' x', b'--x', b'']) +
+            b'\nContent-Type: text/plain\n\n' + _eve(rng).encode() + b'\n')
+    return data[:at] + fake + data[at:]
+
+
 def mutate(rng, raw: bytes) -> bytes:
     root = email.message_from_bytes(raw)
     for _ in range(rng.choice((1, 1, 2, 2, 3))):
@@ -300,6 +315,8 @@ def mutate(rng, raw: bytes) -> bytes:
         return raw
     if rng.random() < 0.1:
         data = _bytes_trick(rng, data)
+    if rng.random() < 0.1:
+        data = _boundary_trick(rng, data)
     return data
 
 
