@@ -94,6 +94,16 @@ class TestStrictDecoding(VerifiedCase):
         self.assertAmbiguous(self.attack_bytes(entity),
                              '2 content-type headers')
 
+    def test_duplicate_from(self):
+        # Mailman checks the first From (Anne's key); mail programs that
+        # show the last one would credit Anne's words to someone else.
+        from email.mime.text import MIMEText
+        raw = self.attack(MIMEText(self.clearsigned())).replace(
+            b'From: Anne <anne@example.com>\n',
+            b'From: Anne <anne@example.com>\n'
+            b'From: The Treasurer <treasurer@example.com>\n', 1)
+        self.assertAmbiguous(raw, '2 from headers')
+
     def test_8bit_in_a_7bit_part(self):
         text = self.clearsigned()
         entity = (b'Content-Type: text/plain; charset="us-ascii"\n'
