@@ -45,6 +45,8 @@ _UNHASHED_OK = {16: 8, 33: 21}
 # Charsets in which a text's bytes are read one way only (no state, no
 # escape sequences): the bytes checked are the bytes members' programs read.
 _PLAIN_CODECS = re.compile(r'ascii|utf-8|latin-1|iso8859-\d+|cp125\d\Z')
+_KNOWN_HEADERS = ('Comment', 'Version', 'Charset', 'MessageID',
+                  'NotDashEscaped')
 _PACKET_NAMES = {P.MARKER: 'marker', P.LITERAL: 'literal data',
                  P.USER_ID: 'user ID', P.PADDING: 'padding',
                  P.COMPRESSED: 'compressed data', P.ONE_PASS: 'one-pass'}
@@ -87,24 +89,29 @@ def read_clearsigned(block, charset: str = 'utf-8') -> ClearSigned:
 
 
 def _hash_headers(header_lines, problems) -> set:
-    """The hash algorithms the Hash: headers declare (MD5 if none)."""
+    """The hash algorithms the Hash: headers declare (MD5 if none).
+
+    Reasons never quote the post's text: a rejection notice is sent
+    unencrypted, and the post may have been encrypted.
+    """
     declared = set()
     for line in header_lines:
         m = _HASH_HEADER.match(line)
         if m is None:
-            name = line.split(':', 1)[0].strip()[:40]
+            name = line.split(':', 1)[0]
             problems.append(
-                'the armor header line "{}" above the signed text is not '
-                'a Hash: header (no signature covers it)'.format(name)
-                if not line.startswith('Hash:') else
-                'its Hash: header "{}" is not a list of hash algorithm '
-                'names'.format(line[5:45].strip()))
+                'its Hash: header is not a list of hash algorithm names'
+                if name == 'Hash' else
+                'an armor header line ({}) above the signed text, which no '
+                'signature covers; only Hash: may stand there'.format(
+                    name if name in _KNOWN_HEADERS else 'unknown name'))
             continue
         for name in m.group(1).split(','):
             name = name.lstrip(' ')
             if name not in HASH_NAMES:
-                problems.append('its Hash: header names "{}", which is not '
-                                'a hash algorithm'.format(name[:40]))
+                problems.append('its Hash: header names something that is '
+                                'not a hash algorithm (known: {})'.format(
+                                    ', '.join(HASH_NAMES)))
             else:
                 declared.add(HASH_NAMES[name])
     if not header_lines:
