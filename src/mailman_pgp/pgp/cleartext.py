@@ -39,7 +39,7 @@ from mailman_pgp.pgp.errors import PGPError
 # Hash: header (gpg refuses MD5 and the SHA3 names there).
 HASH_NAMES = {'SHA1': 2, 'RIPEMD160': 3, 'SHA256': 8, 'SHA384': 9,
               'SHA512': 10, 'SHA224': 11}
-_HASH_HEADER = re.compile(r'Hash: ([A-Za-z0-9-]+(?:, ?[A-Za-z0-9-]+)*)\Z')
+_HASH_HEADER = re.compile(r'Hash: ([A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)\Z')
 # Issuer (16) and Issuer Fingerprint (33) may travel unhashed.
 _UNHASHED_OK = {16: 8, 33: 21}
 # Charsets in which a text's bytes are read one way only (no state, no
@@ -107,7 +107,6 @@ def _hash_headers(header_lines, problems) -> set:
                     name if name in _KNOWN_HEADERS else 'unknown name'))
             continue
         for name in m.group(1).split(','):
-            name = name.lstrip(' ')
             if name not in HASH_NAMES:
                 problems.append('its Hash: header names something that is '
                                 'not a hash algorithm (known: {})'.format(

@@ -123,8 +123,9 @@ def leaf_pairs(part: Message, index: int) -> tuple[list, str | None]:
         return [], None
     try:
         blocks = find_blocks(text)
-    except PGPError:
-        return [], '{} holds a damaged armored block'.format(label)
+    except PGPError as error:
+        return [], '{} holds a damaged armored block ({})'.format(
+            label, str(error).rstrip('.'))
     if part.get_content_type() == 'text/html':
         # A signed block inside HTML covers text, not the markup around it.
         return _signatures_in(blocks, charset, label), \
