@@ -53,6 +53,25 @@ STRICTER = {
                        'Hash: header (RFC 9580 7.1; gpg refuses too)',
 }
 
+# What the plugin's reason says for each (so a case is refused for the
+# reason it is listed under, not for another).
+REASONS = {
+    'unescaped-dash': ('not dash-escaped',),
+    'hash-syntax': ('Hash: header is not a list', 'not a hash algorithm'),
+    'other-header': ('above the signed text',),
+    'separator': ('exactly one empty line',),
+    'lone-cr': ('carriage return',),
+    'checksum': ('checksum',),
+    'sig-header': ('armor header lines (',),
+    'sig-blank': ('no empty line after its first line',),
+    'packets': ('which is not a signature', 'malformed'),
+    'unhashed': ('unhashed data',),
+    'charset': ('not UTF-8', 'is not signed'),
+    'around': ('outside the signed block', 'is not signed'),
+    'sig-end': ('END line',),
+    'hash-undeclared': ('does not declare',),
+}
+
 
 @dataclass
 class CleartextCase:

@@ -10,8 +10,9 @@ when the signature is stripped), and, as the same bytes, through
 - The plugin accepts only what both accept, and then its signed text and
   its delivered text equal the text both give out.
 - It refuses where one of them accepts only for a reason listed in
-  cleartext_cases.STRICTER, named by the case; a case so listed that the
-  plugin accepts is a failure too (the list must stay true).
+  cleartext_cases.STRICTER, named by the case, and its refusal says so
+  (cleartext_cases.REASONS); a case so listed that the plugin accepts is a
+  failure too (the list must stay true).
 """
 
 import base64
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .cleartext_cases import STRICTER, build
+from .cleartext_cases import REASONS, STRICTER, build
 from .conftest import SEQUOIA, SUMMARY
 
 
@@ -155,6 +156,10 @@ def judge(case, sq: Verdict, gp: Verdict, ours: Verdict) -> str | None:
         return 'the plugin refuses ({}) where {} accept(s), and the case ' \
             'names no reason for being stricter'.format(
                 ours.detail, ', '.join(accepting))
+    if accepting and not any(hint in ours.detail
+                             for hint in REASONS[case.stricter]):
+        return 'the plugin refuses for another reason ({}) than the one ' \
+            'listed ({})'.format(ours.detail, case.stricter)
     return None
 
 
