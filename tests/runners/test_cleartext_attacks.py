@@ -95,6 +95,15 @@ class TestCleartextFramework(PartlySignedCase):
                                         SIGNATURE),
                            'unhashed data (subpacket 100)')
 
+    def test_words_in_a_value_beyond_the_signature_algorithm(self):
+        head, sig = _split(self.clearsigned())
+        [packet] = P.iter_packets(sig)
+        words = base64.b64decode(WORDS)
+        body = packet.body + (len(words) * 8).to_bytes(2, 'big') + words
+        self.assertRefused(head + armor(P.new_packet(P.SIGNATURE, body),
+                                        SIGNATURE),
+                           'more values than its algorithm has')
+
     def test_a_lone_carriage_return_for_a_line_break(self):
         # Terminal programs return to the start of the line and overwrite.
         text = self.clearsigned('Pay Bob 100 EUR\nNot Eve\n').replace(

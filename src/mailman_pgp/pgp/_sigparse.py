@@ -19,7 +19,7 @@ KNOWN_SUBPACKETS = frozenset({2, 3, 4, 5, 6, 7, 9, 11, 12, 16, 20, 21, 22,
                               34, 35, 37, 39})
 NOTATION = 20
 # Signature MPIs per public key algorithm (RSA, Elgamal, DSA, ECDSA, EdDSA).
-_MPI_COUNT = {1: 1, 2: 1, 3: 1, 16: 2, 17: 2, 19: 2, 20: 2, 22: 2}
+MPI_COUNT = {1: 1, 2: 1, 3: 1, 16: 2, 17: 2, 19: 2, 20: 2, 22: 2}
 
 
 class BadSignaturePacket(PacketError):
@@ -94,10 +94,6 @@ class Sig:
         while pos < len(body):
             value, pos = _mpi(body, pos)
             self.mpis.append(value)
-        if len(self.mpis) != _MPI_COUNT.get(self.pkalg, len(self.mpis)):
-            # More (or fewer) values than the algorithm has: the extra
-            # bytes are covered by nothing and Sequoia refuses them.
-            raise _bad()
         self.created = self.expires = self.key_expiry = self.issuer = None
         self.flags = self._back = self.critical = None
         self.prefs, self.primary_uid, self.hard = (), False, True

@@ -21,8 +21,9 @@ deliberately stricter than theirs):
 - the signature armor has one empty line after its first line, at most one
   checksum line, last, and it matches;
 - the armor holds signature packets only, version 4, whose unhashed area
-  names the issuer and nothing else (no packet or subpacket whose base64
-  spells text that no signature covers).
+  names the issuer and nothing else, and no values beyond its algorithm's
+  (no packet, subpacket or value whose base64 spells text that no
+  signature covers).
 """
 
 import codecs
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field
 from public import public
 
 from mailman_pgp.pgp import packets as P
-from mailman_pgp.pgp._sigparse import BadSignaturePacket, Sig
+from mailman_pgp.pgp._sigparse import MPI_COUNT, BadSignaturePacket, Sig
 from mailman_pgp.pgp.errors import PGPError
 
 # RFC 9580 table 23 text names that both GnuPG and Sequoia accept in a
@@ -189,6 +190,12 @@ def _not_a_document_signature(packet, declared: set) -> str | None:
         sig = Sig(packet.body)
     except BadSignaturePacket:
         return 'its signature packet is malformed'
+    if len(sig.mpis) != MPI_COUNT.get(sig.pkalg, len(sig.mpis)):
+        # Values beyond what the algorithm has are covered by nothing
+        # (a detached signature's are ignored, as Sequoia does; here
+        # their base64 is shown).
+        return 'its signature packet holds more values than its ' \
+            'algorithm has'
     for kind, _critical, body in sig.unhashed:
         if _UNHASHED_OK.get(kind) != len(body):
             return 'its signature carries unhashed data (subpacket {}) ' \

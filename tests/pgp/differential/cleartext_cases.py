@@ -64,7 +64,7 @@ REASONS = {
     'checksum': ('checksum',),
     'sig-header': ('armor header lines (',),
     'sig-blank': ('no empty line after its first line',),
-    'packets': ('which is not a signature', 'malformed'),
+    'packets': ('which is not a signature', 'more values than'),
     'unhashed': ('unhashed data',),
     'charset': ('not UTF-8', 'is not signed'),
     'around': ('outside the signed block', 'is not signed'),
