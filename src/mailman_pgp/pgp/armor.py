@@ -212,7 +212,11 @@ def _parse_body(lines, i, kind, problems=None):
             raise ArmorError(
                 f'The armored PGP {kind.lower()} block has no END line; it was probably '
                 'cut off in transit.')
-        line = lines[i].strip(' \t')
+        # A clearsigned text's signature: blanks are spaces and tabs only
+        # (as for Sequoia and gpg); other blocks may have come through
+        # HTML (a no-break space at a line's end).
+        line = lines[i].strip(' \t') if problems is not None else \
+            lines[i].strip()
         i += 1
         if line == end:
             break

@@ -5,7 +5,8 @@ Every case of cleartext_cases.py goes, as the bytes of a text/plain part,
 through the plugin's own path (signed_content(), the signatures checked
 with the signers' keys, strip_inline_signature() for the text delivered
 when the signature is stripped), and, as the same bytes, through
-``sqop inline-verify`` and ``gpg --decrypt`` (verdict and output text).
+``sqop inline-verify`` and ``gpg --decrypt`` (verdict and output text) and
+``gpg --verify`` (verdict).
 
 - The plugin accepts only what both accept, and then its signed text and
   its delivered text equal the text both give out.
@@ -51,10 +52,11 @@ def sqop(case, certs: list) -> Verdict:
     return Verdict(True, _normal(proc.stdout), detail)
 
 
-def gpg(case, home: str) -> Verdict:
+def gpg(case, home: str, command: str = '--decrypt') -> Verdict:
+    """gpg's verdict (and, for --decrypt, its output text)."""
     proc = subprocess.run(
         ['gpg', '--homedir', home, '--batch', '--no-tty', '--trust-model',
-         'always', '--status-fd', '2', '--output', '-', '--decrypt'],
+         'always', '--status-fd', '2', '--output', '-', command],
         input=case.data, capture_output=True, timeout=60, check=False)
     status = [line for line in proc.stderr.decode('utf-8', 'replace')
               .splitlines() if line.startswith('[GNUPG:] ')]
@@ -68,7 +70,8 @@ def gpg(case, home: str) -> Verdict:
     if proc.returncode != 0 or not good or bad:
         return Verdict(False, None, f'exit {proc.returncode} {bad}: '
                        + detail)
-    return Verdict(True, _normal(proc.stdout), detail)
+    return Verdict(True, _normal(proc.stdout)
+                   if command == '--decrypt' else None, detail)
 
 
 def plugin(case, keys) -> Verdict:
@@ -123,18 +126,21 @@ def judged():
         with ThreadPoolExecutor(2) as pool:
             sq = list(pool.map(lambda c: sqop(c, certs), cases))
             gp = list(pool.map(lambda c: gpg(c, home), cases))
+            gv = list(pool.map(lambda c: gpg(c, home, '--verify'), cases))
         clear_key_cache()
         keys = [k for cert in signers.certs for k in load_keys(cert)]
         ours = [plugin(case, keys) for case in cases]
-        yield list(zip(cases, sq, gp, ours))
+        yield list(zip(cases, sq, gp, gv, ours))
     finally:
         signers.close()
         shutil.rmtree(d, ignore_errors=True)
 
 
-def judge(case, sq: Verdict, gp: Verdict, ours: Verdict) -> str | None:
+def judge(case, sq: Verdict, gp: Verdict, gv: Verdict,
+          ours: Verdict) -> str | None:
     """Why the plugin's answer on case is wrong, or None."""
-    refs = {'sqop': sq, 'gpg': gp}
+    refs = {'sqop inline-verify': sq, 'gpg --decrypt': gp,
+            'gpg --verify': gv}
     if ours.accepted:
         refusing = [n for n, r in refs.items() if not r.accepted]
         if refusing:
@@ -144,6 +150,8 @@ def judge(case, sq: Verdict, gp: Verdict, ours: Verdict) -> str | None:
         if case.stricter:
             return f'listed as refused ({case.stricter}) but accepted'
         for name, ref in refs.items():
+            if ref.text is None:
+                continue        # gpg --verify gives no text
             if ours.text != ref.text:
                 return f'signed text {ours.text!r} but {name} gives ' \
                     f'{ref.text!r}'
@@ -166,15 +174,15 @@ def judge(case, sq: Verdict, gp: Verdict, ours: Verdict) -> str | None:
 def test_cleartext_differential(judged):
     wrong = [(case.id, why) for case, *verdicts in judged
              if (why := judge(case, *verdicts))]
-    counts = {'accepted by all three': 0, 'refused by all three': 0,
+    counts = {'accepted by all': 0, 'refused by all': 0,
               'refused by the plugin only (listed)': 0}
-    for case, sq, gp, ours in judged:
+    for case, sq, gp, gv, ours in judged:
         if ours.accepted:
-            counts['accepted by all three'] += ours.accepted
-        elif sq.accepted or gp.accepted:
+            counts['accepted by all'] += ours.accepted
+        elif sq.accepted or gp.accepted or gv.accepted:
             counts['refused by the plugin only (listed)'] += 1
         else:
-            counts['refused by all three'] += 1
+            counts['refused by all'] += 1
     SUMMARY['cleartext'] = (len(judged), counts)
     print(f'cleartext differential: {len(judged)} cases, ' + ', '.join(
         f'{n} {what}' for what, n in counts.items()))
@@ -184,6 +192,7 @@ def test_cleartext_differential(judged):
 def test_corpus_exercises_every_listed_refusal(judged):
     """Each reason for being stricter is needed by some case (a reference
     accepts it), so none is listed for nothing."""
-    used = {case.stricter for case, sq, gp, ours in judged
-            if not ours.accepted and (sq.accepted or gp.accepted)}
+    used = {case.stricter for case, sq, gp, gv, ours in judged
+            if not ours.accepted and (sq.accepted or gp.accepted
+                                      or gv.accepted)}
     assert set(STRICTER) - used == set()
