@@ -45,7 +45,7 @@ _HASH_HEADER = re.compile(r'Hash: ([A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)\Z')
 _UNHASHED_OK = {16: 8, 33: 21}
 # Charsets in which a text's bytes are read one way only (no state, no
 # escape sequences): the bytes checked are the bytes members' programs read.
-_PLAIN_CODECS = re.compile(r'ascii|utf-8|latin-1|iso8859-\d+|cp125\d\Z')
+_PLAIN_CODECS = re.compile(r'(?:ascii|utf-8|latin-1|iso8859-\d+|cp125\d)\Z')
 _KNOWN_HEADERS = ('Comment', 'Version', 'Charset', 'MessageID',
                   'NotDashEscaped')
 _PACKET_NAMES = {P.MARKER: 'marker', P.LITERAL: 'literal data',
