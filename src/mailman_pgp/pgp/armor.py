@@ -8,6 +8,7 @@ facade uses, for reading and for writing.
 import base64
 import binascii
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -269,16 +270,18 @@ def _lines(text: str):
     raw = text.split('\n')
     if raw and raw[-1] == '':
         raw.pop()
-    offsets, pos = [], 0
-    for line in raw:
-        offsets.append(pos)
-        pos = min(pos + len(line) + 1, len(text))
-    offsets.append(pos)
-    return [line[:-1] if line.endswith('\r') else line for line in raw], \
-        offsets
+    offsets = [0, *itertools.accumulate(len(line) + 1 for line in raw)]
+    offsets[-1] = min(offsets[-1], len(text))
+    if '\r' in text:
+        raw = [line[:-1] if line.endswith('\r') else line for line in raw]
+    return raw, offsets
 
 
 _SIGNATURE_BEGIN = '-----BEGIN PGP SIGNATURE-----'
+
+
+def _is_signature_begin(line: str) -> bool:
+    return line.rstrip(' \t') == _SIGNATURE_BEGIN
 
 
 def _signed_message(stripped, i, offsets):
@@ -287,16 +290,16 @@ def _signed_message(stripped, i, offsets):
     j = i + 1
     header_lines = []
     while j < len(stripped) and not _blank(stripped[j]) and \
-            stripped[j].rstrip(' \t') != _SIGNATURE_BEGIN:
+            not _is_signature_begin(stripped[j]):
         header_lines.append(stripped[j])
         j += 1
     separator = None
-    if j < len(stripped) and stripped[j].rstrip(' \t') != _SIGNATURE_BEGIN:
+    if j < len(stripped) and not _is_signature_begin(stripped[j]):
         separator = stripped[j]
         j += 1
-    k = j
-    while k < len(stripped) and stripped[k].rstrip(' \t') != _SIGNATURE_BEGIN:
-        k += 1
+    k = next((n for n in range(j, len(stripped))
+              if stripped[n].startswith(_SIGNATURE_BEGIN)
+              and _is_signature_begin(stripped[n])), len(stripped))
     if k >= len(stripped):
         raise ArmorError('The clearsigned message has no signature '
                          'block; it was probably cut off.')

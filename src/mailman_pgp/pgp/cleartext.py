@@ -122,18 +122,18 @@ def _hash_headers(header_lines, problems) -> set:
 def _undash(text_lines, problems) -> list:
     """The text lines with dash-escaping undone and trailing blanks
     removed, as the signature covers them (RFC 9580 section 7.2)."""
-    out = []
+    out = [line[2:] if line[:2] == '- ' else line for line in text_lines]
+    out = [line.rstrip(' \t') for line in out]
     for number, line in enumerate(text_lines, 1):
-        if line.startswith('- '):
-            line = line[2:]
-        elif line.startswith('-'):
+        if line[:1] == '-' and line[:2] != '- ':
             problems.append('line {} of the signed text starts with "-" '
                             'but is not dash-escaped'.format(number))
-        if '\r' in line:
-            problems.append('line {} of the signed text holds a carriage '
-                            'return that does not end the line'.format(
-                                number))
-        out.append(line.rstrip(' \t'))
+            break
+    if any('\r' in line for line in text_lines):
+        number = next(n for n, line in enumerate(text_lines, 1)
+                      if '\r' in line)
+        problems.append('line {} of the signed text holds a carriage '
+                        'return that does not end the line'.format(number))
     return out
 
 
