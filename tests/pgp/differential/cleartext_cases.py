@@ -91,8 +91,9 @@ def _run(cmd, input=None, env=None) -> bytes:
 
 
 class Signers:
-    """Anne (gpg, Ed25519), Bob (sqop) and the plugin's own clearsign()
-    with Anne's key; certs holds every public key."""
+    """Anne's key (gpg, Ed25519) used by gpg, RNP (Thunderbird's library),
+    PGPainless and the plugin's own clearsign(); Bob's (sqop); certs holds
+    every public key."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix='mmpgp-clear-')
@@ -106,6 +107,14 @@ class Signers:
                              'Bob <bob@example.com>'])
         self.bob = _run(['sqop', 'extract-cert'], self.bob_key)
         self.certs = [self.anne, self.bob]
+        self.anne_file = os.path.join(self.dir, 'anne.key')
+        with open(self.anne_file, 'wb') as f:
+            f.write(self.gpg('--armor', '--export-secret-keys'))
+        self.rnp_home = os.path.join(self.dir, 'rnp')
+        os.mkdir(self.rnp_home, 0o700)
+        if shutil.which('rnp'):
+            _run(['rnpkeys', '--homedir', self.rnp_home, '--import',
+                  self.anne_file])
 
     def gpg(self, *args, input=None) -> bytes:
         return _run(['gpg', '--homedir', self.home, '--batch', '--yes',
@@ -125,6 +134,12 @@ class Signers:
                 f.write(self.bob_key)
             return _run(['sqop', 'inline-sign', '--as', 'clearsigned',
                          path], text)
+        if how == 'rnp':
+            return _run(['rnp', '--homedir', self.rnp_home, '--clearsign',
+                         '--password', '', '-u', 'anne@example.com'], text)
+        if how == 'pgpainless':
+            return _run(['pgpainless-cli', 'inline-sign', '--as',
+                         'clearsigned', self.anne_file], text)
         if how == 'plugin':
             from mailman_pgp.pgp import Key, clearsign
             key = Key.load(self.anne_secret)
@@ -146,25 +161,31 @@ TEXTS = {
     'empty-lines': b'\n\nmiddle\n\n\n',
     'long-line': b'x' * 1000 + b'\n',
 }
-SIGNERS = ('gpg', 'gpg-sha512', 'sqop', 'plugin')
+SIGNERS = ('gpg', 'gpg-sha512', 'sqop', 'rnp', 'plugin')
 # The bases every mutation is applied to.
 MUTATED = ('gpg/dashes', 'gpg/trailing', 'sqop/plain', 'plugin/utf8',
-           'gpg-sha512/crlf')
+           'gpg-sha512/crlf', 'rnp/dashes')
 
 
 def build() -> tuple[list, Signers]:
     signers = Signers()
     cases, bases = [], {}
-    for how in SIGNERS:
+    signers_here = [how for how in SIGNERS
+                    if how != 'rnp' or shutil.which('rnp')]
+    for how in signers_here:
         for name, text in TEXTS.items():
             if how == 'plugin' and b'\r' in text:
                 continue        # clearsign() takes text, not CR LF bytes
             data = signers.sign(how, text)
             bases[f'{how}/{name}'] = data
             cases.append(CleartextCase(f'{how}/{name}', data))
+    if shutil.which('pgpainless-cli'):
+        # A JVM start per text: one text is enough to see its form.
+        cases.append(CleartextCase('pgpainless/dashes', signers.sign(
+            'pgpainless', TEXTS['dashes'])))
     cases.extend(_two_signers(signers))
     cases.extend(_charsets(signers))
-    for base in MUTATED:
+    for base in (b for b in MUTATED if b in bases):
         for mid, data, stricter in mutations(bases[base]):
             cases.append(CleartextCase(f'{base}/{mid}', data,
                                        stricter=stricter))
