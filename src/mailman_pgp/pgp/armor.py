@@ -245,6 +245,11 @@ def _parse_body(lines, i, kind, problems=None):
         raise ArmorError(f'The armored PGP {kind.lower()} block contains characters that '
                          'are not base64; it was damaged in transit.'
                          ) from None
+    if crc is None and problems is not None and not joined.endswith('='):
+        # GnuPG (2.2) then reads the END line as base64 and fails.
+        problems.append('the signature armor has neither a checksum line '
+                        'nor base64 padding, so GnuPG cannot tell where it '
+                        'ends')
     if crc is not None:
         try:
             want = int.from_bytes(base64.b64decode(crc, validate=True), 'big')

@@ -10,16 +10,19 @@ only in the direction of refusing (see test_cleartext.py).
 """
 
 import base64
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp.armor import SIGNATURE, armor, find_blocks
 
+OPENPGPJS = Path(__file__).parent.parent / 'interop' / 'openpgpjs.mjs'
 # Why the plugin refuses what a reference accepts, per kind of mutation.
 STRICTER = {
     'unescaped-dash': 'a text line that starts with "-" must be '
@@ -35,7 +38,8 @@ STRICTER = {
     'lone-cr': 'a CR that does not end a line is shown differently by '
                'different programs (sqop refuses it too)',
     'checksum': 'one armor checksum line at most, last, matching (gpg '
-                'refuses a wrong one, sqop several)',
+                'refuses a wrong one, sqop several); none only after base64 '
+                'padding (else gpg reads on past the end)',
     'sig-header': 'armor headers in the signature (Version:, Comment:) are '
                   'shown to members and covered by nothing',
     'sig-blank': 'the signature armor needs its empty line (gpg refuses '
@@ -92,8 +96,8 @@ def _run(cmd, input=None, env=None) -> bytes:
 
 class Signers:
     """Anne's key (gpg, Ed25519) used by gpg, RNP (Thunderbird's library),
-    PGPainless and the plugin's own clearsign(); Bob's (sqop); certs holds
-    every public key."""
+    OpenPGP.js (Mailvelope's), PGPainless and the plugin's own clearsign();
+    Bob's (sqop); certs holds every public key."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix='mmpgp-clear-')
@@ -137,6 +141,12 @@ class Signers:
         if how == 'rnp':
             return _run(['rnp', '--homedir', self.rnp_home, '--clearsign',
                          '--password', '', '-u', 'anne@example.com'], text)
+        if how == 'openpgpjs':
+            request = json.dumps({'signer': self.gpg(
+                '--armor', '--export-secret-keys').decode(),
+                'text': text.decode('utf-8')}).encode()
+            reply = _run(['node', str(OPENPGPJS), 'clearsign'], request)
+            return json.loads(reply)['message'].encode('utf-8')
         if how == 'pgpainless':
             return _run(['pgpainless-cli', 'inline-sign', '--as',
                          'clearsigned', self.anne_file], text)
@@ -161,21 +171,20 @@ TEXTS = {
     'empty-lines': b'\n\nmiddle\n\n\n',
     'long-line': b'x' * 1000 + b'\n',
 }
-SIGNERS = ('gpg', 'gpg-sha512', 'sqop', 'rnp', 'plugin')
+SIGNERS = ('gpg', 'gpg-sha512', 'sqop', 'rnp', 'openpgpjs', 'plugin')
 # The bases every mutation is applied to.
 MUTATED = ('gpg/dashes', 'gpg/trailing', 'sqop/plain', 'plugin/utf8',
-           'gpg-sha512/crlf', 'rnp/dashes')
+           'gpg-sha512/crlf', 'rnp/dashes', 'openpgpjs/trailing')
 
 
 def build() -> tuple[list, Signers]:
     signers = Signers()
     cases, bases = [], {}
-    signers_here = [how for how in SIGNERS
-                    if how != 'rnp' or shutil.which('rnp')]
+    signers_here = [how for how in SIGNERS if _installed(how)]
     for how in signers_here:
         for name, text in TEXTS.items():
-            if how == 'plugin' and b'\r' in text:
-                continue        # clearsign() takes text, not CR LF bytes
+            if how in ('plugin', 'openpgpjs') and b'\r' in text:
+                continue        # they take text, not CR LF bytes
             data = signers.sign(how, text)
             bases[f'{how}/{name}'] = data
             cases.append(CleartextCase(f'{how}/{name}', data))
@@ -190,6 +199,15 @@ def build() -> tuple[list, Signers]:
             cases.append(CleartextCase(f'{base}/{mid}', data,
                                        stricter=stricter))
     return cases, signers
+
+
+def _installed(how: str) -> bool:
+    if how == 'rnp':
+        return bool(shutil.which('rnp'))
+    if how == 'openpgpjs':
+        return bool(shutil.which('node')) and (
+            OPENPGPJS.parent / 'node_modules' / 'openpgp').is_dir()
+    return True
 
 
 def _two_signers(signers) -> list:
@@ -271,6 +289,8 @@ def mutations(data: bytes):
     head, sig = _split(data)
     hash_line = re.search(rb'^Hash: [^\r\n]*', data, re.MULTILINE).group(0)
     crc = re.search(rb'^=[A-Za-z0-9+/]{4}\r?$', data, re.MULTILINE)
+    # Without a checksum line, unpadded base64 is refused (gpg reads on).
+    unpadded = None if len(sig) % 3 else 'checksum'
     yield 'as-is', data, None
     yield 'lf-to-crlf', re.sub(rb'\r?\n', b'\r\n', data), None
     yield 'crlf-to-lf', data.replace(b'\r\n', b'\n'), None
@@ -355,7 +375,7 @@ def mutations(data: bytes):
     # Checksum lines.
     if crc:
         c = crc.group(0).rstrip(b'\r')
-        yield 'crc-none', data.replace(c + nl, b'', 1), None
+        yield 'crc-none', data.replace(c + nl, b'', 1), unpadded
         yield 'crc-wrong', data.replace(c, b'=AAAA', 1), 'checksum'
         yield 'crc-twice', data.replace(c, c + nl + c, 1), 'checksum'
         yield 'crc-words', data.replace(c, b'=Wire' + nl + b'=Cash' + nl
@@ -371,14 +391,14 @@ def mutations(data: bytes):
     yield 'sig-no-blank', data.replace(
         b'SIGNATURE-----' + nl + nl, b'SIGNATURE-----' + nl, 1), \
         'sig-blank'
-    b64 = base64.b64encode(sig).decode()
+    b64 = base64.b64encode(sig).decode()   # armor() adds the checksum
     rewrapped = '\n'.join(b64[i:i + 76] for i in range(0, len(b64), 76))
     yield 'sig-rewrapped-76', head + (
         '-----BEGIN PGP SIGNATURE-----\n\n' + rewrapped +
-        '\n-----END PGP SIGNATURE-----\n').encode(), None
+        '\n-----END PGP SIGNATURE-----\n').encode(), unpadded
     yield 'sig-blank-inside', head + (
         '-----BEGIN PGP SIGNATURE-----\n\n' + b64[:20] + '\n\n' + b64[20:]
-        + '\n-----END PGP SIGNATURE-----\n').encode(), None
+        + '\n-----END PGP SIGNATURE-----\n').encode(), unpadded
     yield 'sig-no-end', data.replace(b'-----END PGP SIGNATURE-----', b'',
                                      1), 'sig-end'
     yield 'sig-wrong-end', data.replace(b'END PGP SIGNATURE', b'END PGP '
