@@ -318,3 +318,31 @@ class TestLegitimateChanges(MemberTestCase):
             input=signed.as_bytes(policy=SMTP)).stdout.decode()
         self.complete(self.anne.wrap_encrypted(ciphertext, REQUEST,
                                                'key change'))
+
+
+class TestOlderCopyOverTheWeb(OlderCopies):
+    """The web UI's change: the key and a detached signature over it."""
+
+    def change(self, armored: str, signature: str):
+        from tests.rest.support import call
+        return call('POST', 'lists/ant.example.com/keys/' + self.anne.email,
+                    json={'action': 'change', 'key': armored,
+                          'signature': signature})
+
+    def signed_key(self):
+        armored = self.anne.public_key()
+        return armored, self.anne.gpg('--armor', '--detach-sign',
+                                      input=armored).stdout.decode()
+
+    def test_older_self_signature(self):
+        old = self.signed_key()
+        time.sleep(1.1)
+        self.anne.gpg('--quick-set-expire', self.anne.fingerprint, '3y')
+        result = self.change(*self.signed_key())
+        self.assertEqual(result.status_code, 200, result.text)
+        self.stored = key_store().address_key(self.anne.email)
+        result = self.change(*old)
+        self.assertEqual(result.status_code, 400, result.text)
+        self.assertIn('Key not stored', result.text)
+        self.assertEqual(bytes(key_store().address_key(self.anne.email)),
+                         bytes(self.stored))
