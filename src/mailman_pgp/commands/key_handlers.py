@@ -65,9 +65,12 @@ def key_set(mlist, msg, msgdata, arguments, results):
         return
     # An Autocrypt header offers a key only to a new subscriber: it is
     # covered by no signature, so it never replaces a stored key.
-    stored = key_store().address_key(sender)
+    try:
+        new_subscriber = key_store().address_key(sender) is None
+    except (ValueError, PGPError):
+        new_subscriber = False      # a damaged key file: a key all the same
     key = offered_key(mlist, msg, msgdata, results,
-                      autocrypt=stored is None)
+                      autocrypt=new_subscriber)
     if key is None:
         return
     manager = ISubscriptionManager(mlist)
@@ -175,13 +178,14 @@ def key_change(mlist, msg, msgdata, arguments, results):
         return
     request = SignedRequest(msg, msgdata)
     if not request.signed:
-        say(results, _('Sign the key change request with your current key '
-                       '{}, so the list knows it comes from you.').format(
-                            current.fingerprint))
+        _sign_with(current, results)
+        return
+    if request.content.error:
+        say(results, request.content.error)
         return
     if partly_signed(request.content, results):
         return
-    new_key = _signed_key(mlist, request, 'key change', results)
+    new_key = _signed_key(mlist, msg, request, 'key change', results)
     if new_key is None:
         return
     if not (request.says('key change') or msgdata.get(
@@ -192,9 +196,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
         return _update_key(mlist, msg, msgdata, sender, new_key, results)
     verifications = verified(msg, msgdata, current, results)
     if not verifications:
-        say(results, _('Sign the key change request with your current key '
-                       '{}, so the list knows it comes from you.').format(
-                            current.fingerprint))
+        _sign_with(current, results)
         return
     digests = not_replayed(verifications, results)
     if digests is None:
@@ -208,7 +210,13 @@ def key_change(mlist, msg, msgdata, arguments, results):
     return True
 
 
-def _signed_key(mlist, request, command: str, results):
+def _sign_with(current, results) -> None:
+    say(results, _('Sign the key change request with your current key '
+                   '{}, so the list knows it comes from you.').format(
+                        current.fingerprint))
+
+
+def _signed_key(mlist, msg, request, command: str, results):
     """The one usable key inside what the request's signatures cover."""
     try:
         found = request.keys()
@@ -216,8 +224,7 @@ def _signed_key(mlist, request, command: str, results):
         say(results, str(error))
         return None
     if not (found.public_keys or found.private_keys or found.errors):
-        say(results, render('list:user:pgp:key-outside-signature', mlist,
-                            command=command).strip())
+        _refuse(mlist, msg, 'key-outside-signature', command, results)
         return None
     return one_public_key(found, results)
 
