@@ -213,7 +213,8 @@ class KeyStore:
     @staticmethod
     def _refuse_stale(stored: Key | None, key: Key) -> None:
         """Every write of a key the store already holds passes here."""
-        if stored is None or stored.fingerprint != key.fingerprint:
+        if stored is None or stored.fingerprint != key.fingerprint \
+                or bytes(stored) == bytes(key):
             return
         reasons = staleness(stored, key)
         if reasons:
