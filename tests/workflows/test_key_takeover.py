@@ -347,3 +347,38 @@ class TestOlderCopyOverTheWeb(OlderCopies):
         self.assertIn('Key not stored', result.text)
         self.assertEqual(bytes(key_store().address_key(self.anne.email)),
                          bytes(self.stored))
+
+
+class TestOlderCopyByApprovedChange(MemberTestCase):
+    """Two moderated changes to one new key, approved in the wrong order:
+    the older copy must not replace the newer one."""
+
+    def request_change(self, new) -> str:
+        send_command(self.mlist, self.signed_command(
+            'key change', 'My new key.', attach=new.public_key()))
+        request = pick(outbox(), to=self.anne.email, subject='key confirm')
+        signed = new.gpg('--clearsign', input=statement_in(
+            new.decrypt(request.msg.as_bytes()).plaintext)).stdout.decode()
+        send_command(self.mlist, new.plain_mail(
+            REQUEST, 'Re: key confirm ' + token_of(request), signed))
+        notice = pick(outbox(), to='ant-owner@example.com')
+        return plain_text(notice.msg).split('confirm ')[1].split()[0]
+
+    def test_approvals_in_the_wrong_order(self):
+        with transaction():
+            PGPMailingList.for_list(self.mlist).key_change_workflow = \
+                'pgp-key-change-mod-workflow'
+        new = Subscriber('anne@example.com', 'Anne', expire='1y')
+        self.addCleanup(new.close)
+        new.import_key(self.list_key.public_armor())
+        first = self.request_change(new)
+        time.sleep(1.1)
+        new.gpg('--quick-set-expire', new.fingerprint, '3y')
+        second = self.request_change(new)
+        ISubscriptionManager(self.mlist).confirm(second)
+        stored = key_store().address_key(self.anne.email)
+        self.assertEqual(stored.fingerprint, new.fingerprint)
+        ISubscriptionManager(self.mlist).confirm(first)
+        self.assertEqual(bytes(key_store().address_key(self.anne.email)),
+                         bytes(stored))
+        self.assertTrue(PGPAddress.for_email(self.anne.email).key_confirmed)
