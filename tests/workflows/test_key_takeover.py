@@ -283,6 +283,15 @@ class TestLegitimateChanges(MemberTestCase):
         self.complete(self.anne.plain_mail(REQUEST, 'key change',
                                            signed.decode()))
 
+    def test_gpg_sign_encrypt_text_as_the_body(self):
+        # docs/subscriber.rst, "Moving to a new key", step 2, literally.
+        text = 'key change\n' + self.new.public_key()
+        armored = self.anne.gpg(
+            '--armor', '--sign', '--encrypt', '--local-user',
+            self.anne.fingerprint, '--recipient', self.list_key.fingerprint,
+            input=text).stdout.decode()
+        self.complete(self.anne.plain_mail(REQUEST, 'key change', armored))
+
     def test_combined_form_sign_and_encrypt(self):
         self.complete(self.anne.encrypted_mail(
             REQUEST, 'anything', 'key change\n' + self.new.public_key(),
