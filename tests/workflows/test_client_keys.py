@@ -9,6 +9,7 @@ import unittest
 from mailman.app.lifecycle import create_list
 from mailman.database.transaction import transaction
 from mailman.email.message import Message
+from mailman.interfaces.mailinglist import SubscriptionPolicy
 from mailman.testing.layers import ConfigLayer
 
 from mailman_pgp.keystore import key_store
@@ -20,6 +21,7 @@ from mailman_pgp.testing.gpg import Subscriber
 from mailman_pgp.testing.outlook import exchange_mangled
 from tests.test_clients_e2e import thunderbird_autocrypt
 from tests.workflows.test_key_commands import MemberTestCase
+from tests.workflows.test_subscription import KeyConversation
 
 
 class TestKeyChangeByAutocrypt(MemberTestCase):
@@ -47,6 +49,23 @@ class TestKeyChangeByAutocrypt(MemberTestCase):
         send_command(self.mlist, thunderbird_autocrypt(bob) + raw)
         self.assertIn('No key is inside the text you signed',
                       results_text(outbox(), self.anne.email))
+
+
+class TestKeySetByAutocrypt(KeyConversation):
+    """A new subscriber's Autocrypt header still offers the key (the proof
+    and Mailman's confirmation follow, as for an attached key)."""
+    policy = SubscriptionPolicy.open
+
+    def test_new_subscriber(self):
+        self.register()
+        token = self.key_request()
+        send_command(self.mlist, thunderbird_autocrypt(self.anne)
+                     + self.anne.plain_mail('ant-request@example.com',
+                                            'Re: key set ' + token,
+                                            'My key is in the header.'))
+        token, statement = self.proof_request()
+        self.assertIn('Key confirmed', self.send_proof(token, statement))
+        self.assertMember()
 
 
 class TestKeyChangeThroughExchange(MemberTestCase):
