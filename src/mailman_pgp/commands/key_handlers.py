@@ -5,6 +5,8 @@ Each handler checks what it needs, prints one clear result for the sender
 returns True when it did what was asked (the web routes answer 200 then).
 """
 
+from __future__ import annotations
+
 import logging
 
 from mailman.core.i18n import _
@@ -20,8 +22,7 @@ from mailman_pgp.commands.key_proof import (
 from mailman_pgp.events import KeyRevokedEvent
 from mailman_pgp.keystore import confirmed_key, key_store
 from mailman_pgp.model import PGPAddress, PGPSigHash
-from mailman_pgp.pgp import (
-    PGPError, apply_revocation, find_keys, merge_certifications)
+from mailman_pgp import pgp
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -223,8 +224,8 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
         say(results, _('You have no confirmed key to revoke.'))
         return
     try:
-        revocations = find_keys(msg).revocations
-    except PGPError as error:
+        revocations = pgp.find_keys(msg).revocations
+    except pgp.PGPError as error:
         say(results, str(error))
         return
     if not revocations:
@@ -235,8 +236,8 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
     updated = current
     try:
         for revocation in revocations:
-            updated = apply_revocation(updated, revocation)
-    except PGPError as error:
+            updated = pgp.apply_revocation(updated, revocation)
+    except pgp.PGPError as error:
         say(results, _('Revocation refused: {}').format(error))
         return
     key_store().set_address_key(sender, updated)
@@ -277,8 +278,8 @@ def key_sign(mlist, msg, msgdata, arguments, results):
                             role.name for role in allowed))))
         return
     try:
-        found = find_keys(msg).public_keys
-    except PGPError as error:
+        found = pgp.find_keys(msg).public_keys
+    except pgp.PGPError as error:
         say(results, str(error))
         return
     if len(found) != 1:
@@ -289,8 +290,8 @@ def key_sign(mlist, msg, msgdata, arguments, results):
     store = key_store()
     list_key = store.list_key(mlist.list_id)
     try:
-        merged = merge_certifications(list_key, found[0], signer)
-    except PGPError as error:
+        merged = pgp.merge_certifications(list_key, found[0], signer)
+    except pgp.PGPError as error:
         say(results, _('List key not updated: {}').format(error))
         return
     store.set_list_key(mlist.list_id, merged)

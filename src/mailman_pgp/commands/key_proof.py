@@ -4,6 +4,8 @@ given key over all of it (see pgp/signed.py), not seen before.
 Each function tells the sender why, through ``results``, when it refuses.
 """
 
+from __future__ import annotations
+
 import email
 import re
 
@@ -12,9 +14,7 @@ from mailman.email.message import Message
 from public import public
 
 from mailman_pgp.model import PGPSigHash
-from mailman_pgp.pgp import (
-    PGPError, find_keys, minimize, sender_autocrypt_key, signed_content,
-    strip_signature)
+from mailman_pgp import pgp
 
 
 @public
@@ -34,7 +34,7 @@ def _autocrypt_key(msg, msgdata):
     if msgdata.get('pgp_original'):
         received = email.message_from_string(msgdata['pgp_original'],
                                              Message)
-    key = sender_autocrypt_key(received)
+    key = pgp.sender_autocrypt_key(received)
     if key is None or sender_of(received) != sender_of(msg):
         return None
     return key
@@ -45,12 +45,12 @@ def one_public_key(msg, msgdata, results):
     """The single usable public key attached (or, with none attached, in
     the sender's Autocrypt header), or None (sender told why)."""
     try:
-        found = find_keys(msg)
+        found = pgp.find_keys(msg)
         if not (found.public_keys or found.private_keys or found.errors):
             key = _autocrypt_key(msg, msgdata)
             if key is not None:
                 found.public_keys.append(key)
-    except PGPError as error:
+    except pgp.PGPError as error:
         say(results, str(error))
         return None
     if found.private_keys:
@@ -69,7 +69,7 @@ def one_public_key(msg, msgdata, results):
                        'key you want to use.').format(', '.join(
                             key.fingerprint for key in found.public_keys)))
         return None
-    key = minimize(found.public_keys[0])
+    key = pgp.minimize(found.public_keys[0])
     usability = key.usability()
     if not (usability.can_encrypt and usability.can_sign):
         say(results, _('Key {} cannot be used: it must be able to encrypt '
@@ -88,7 +88,7 @@ def one_public_key(msg, msgdata, results):
 def verified(msg, msgdata, key, results):
     """Good signatures by ``key`` covering the whole mail, [] if it is not
     signed, or None if a signature is bad or part of the mail unsigned."""
-    content = msgdata.get('pgp_signed') or signed_content(msg)
+    content = msgdata.get('pgp_signed') or pgp.signed_content(msg)
     if content.form is None:
         return []
     if content.unsigned:
@@ -98,7 +98,7 @@ def verified(msg, msgdata, key, results):
         return None
     try:
         verifications = content.verify([key])
-    except PGPError:
+    except pgp.PGPError:
         return None
     if not verifications or any(v.status != 'good' for v in verifications):
         return None
@@ -108,7 +108,7 @@ def verified(msg, msgdata, key, results):
 @public
 def signed_text(msg, msgdata) -> str:
     """The text covered by the signature, whitespace collapsed."""
-    signed = strip_signature(msg)
+    signed = pgp.strip_signature(msg)
     texts = []
     for part in signed.walk():
         if part.get_content_type() == 'text/plain':
