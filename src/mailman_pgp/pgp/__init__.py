@@ -97,6 +97,10 @@ _HOME = {name: module for module, names in _MODULES.items()
 
 __all__ = sorted(_HOME)
 
+# A name that is also a submodule's would be replaced by that submodule the
+# first time the submodule is imported: bound now, as the eager imports did.
+from mailman_pgp.pgp.armor import armor  # noqa: E402, F401
+
 
 def __getattr__(name: str):
     module = _HOME.get(name)
