@@ -52,7 +52,8 @@ def owl(core):
     anne.import_key(web.rest('GET', f'plugins/pgp/lists/{list_id}/pubkey')[
         'public_key'])
     first = _post(core, list_id, 'Nesting season', 'The barn owls are back.')
-    _post(core, list_id, 'Re: Nesting season',
+    # A reply under another subject: threaded by its References alone.
+    _post(core, list_id, 'Eggs already',
           'Two eggs in the oak tree nest box.', reply_to=first)
     _post(core, list_id, 'Pellets', 'Dissecting pellets: voles mostly.')
     _post(core, list_id, HOSTILE_SUBJECT, HOSTILE_BODY)

@@ -10,17 +10,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from django_pgpmailman.access import require
-from django_pgpmailman.forms import ArchiveForm
 
 # Scripts only from this site (the reader's and OpenPGP.js, whose Argon2
-# is WebAssembly), requests only to it, no plugins, no framing: a post
+# is WebAssembly), requests only to it, pictures only from it (and the
+# user's Gravatar in Postorius' header), no plugins, no framing: a post
 # that slipped past the reader's text-only rendering still could not run
-# script, load a picture from elsewhere, or send what it read away.
+# script or send what it read away.
 POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
+    "img-src 'self' data: https://secure.gravatar.com https://www.gravatar.com",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
@@ -33,7 +33,7 @@ POLICY = "; ".join((
 @require('member')
 def archive_reader(request, list_id):
     response = render(request, 'django_pgpmailman/archive_reader.html', {
-        'list_id': list_id, 'form': ArchiveForm()})
+        'list_id': list_id})
     response['Content-Security-Policy'] = POLICY
     # Not kept in the HTTP cache or the back/forward cache: going back to
     # the page never brings a decrypted archive back.
