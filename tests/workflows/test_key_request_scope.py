@@ -87,6 +87,15 @@ class TestForwards(ScopeTestCase):
                                         autocrypt=False))
         self.assertIn(UNSIGNED, text)
 
+    def test_clearsigned_source_of_evess_mail(self):
+        # Anne clearsigned the source of Eve's mail (to report it, say): a
+        # text that starts with header lines.  It is text, not a MIME
+        # message whose Subject would be "key change".
+        source = self.evess_mail().as_string()
+        text = self.attempt(self.as_eve(self.annes_old_text(source),
+                                        autocrypt=False))
+        self.assertIn(UNSIGNED, text)
+
     def test_forwarded_as_attachment(self):
         # "Forward as attachment": Anne's note, then Eve's whole mail as
         # message/rfc822, all signed by Anne.
