@@ -11,7 +11,6 @@ from mailman.interfaces.command import ContinueProcessing, IEmailCommand
 from public import public
 from zope.interface import implementer
 
-from mailman_pgp.commands import key_handlers
 
 
 SUBCOMMANDS = ('set', 'confirm', 'change', 'revoke', 'sign', 'receive')
@@ -61,6 +60,8 @@ sends it).""")
             print(_("This mailing list doesn't have PGP enabled."),
                   file=results)
             return ContinueProcessing.no
+        # Imported here: every Mailman process loads its email commands.
+        from mailman_pgp.commands import key_handlers
         handler = getattr(key_handlers, 'key_' + subcommand)
         handler(mlist, msg, msgdata, arguments[1:], results)
         _reply(mlist, msg, results)

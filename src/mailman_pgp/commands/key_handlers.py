@@ -5,6 +5,8 @@ Each handler checks what it needs, prints one clear result for the sender
 returns True when it did what was asked (the web routes answer 200 then).
 """
 
+from __future__ import annotations
+
 import logging
 
 from mailman.core.i18n import _
@@ -20,9 +22,7 @@ from mailman_pgp.commands.key_proof import (
 from mailman_pgp.events import KeyRevokedEvent
 from mailman_pgp.keystore import confirmed_key, key_store
 from mailman_pgp.model import PGPAddress, PGPSigHash
-from mailman_pgp.pgp import (
-    PGPError, StaleKeyError, apply_revocation, find_keys,
-    merge_certifications)
+from mailman_pgp import pgp
 from mailman_pgp.templates import render
 
 
@@ -67,7 +67,7 @@ def key_set(mlist, msg, msgdata, arguments, results):
     # covered by no signature, so it never replaces a stored key.
     try:
         new_subscriber = key_store().address_key(sender) is None
-    except (ValueError, PGPError):
+    except (ValueError, pgp.PGPError):
         new_subscriber = False      # a damaged key file: a key all the same
     key = offered_key(mlist, msg, msgdata, results,
                       autocrypt=new_subscriber)
@@ -224,7 +224,7 @@ def _signed_key(mlist, msg, request, command: str, results, *,
     try:
         found = request.keys(entity) if entity is not None \
             else request.keys()
-    except PGPError as error:
+    except pgp.PGPError as error:
         say(results, str(error))
         return None
     if not (found.public_keys or found.private_keys or found.errors):
@@ -249,7 +249,7 @@ def _store(mlist, sender: str, key, results) -> bool:
     stored one (the key store refuses those; the reply says why)."""
     try:
         key_store().set_address_key(sender, key)
-    except StaleKeyError as error:
+    except pgp.StaleKeyError as error:
         log.warning('%s: older copy of key %s of %s refused', mlist.list_id,
                     key.fingerprint, sender)
         say(results, render('list:user:pgp:key-stale', mlist,
@@ -294,8 +294,8 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
         say(results, _('You have no confirmed key to revoke.'))
         return
     try:
-        revocations = find_keys(msg).revocations
-    except PGPError as error:
+        revocations = pgp.find_keys(msg).revocations
+    except pgp.PGPError as error:
         say(results, str(error))
         return
     if not revocations:
@@ -306,8 +306,8 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
     updated = current
     try:
         for revocation in revocations:
-            updated = apply_revocation(updated, revocation)
-    except PGPError as error:
+            updated = pgp.apply_revocation(updated, revocation)
+    except pgp.PGPError as error:
         say(results, _('Revocation refused: {}').format(error))
         return
     key_store().set_address_key(sender, updated)
@@ -348,8 +348,8 @@ def key_sign(mlist, msg, msgdata, arguments, results):
                             role.name for role in allowed))))
         return
     try:
-        found = find_keys(msg).public_keys
-    except PGPError as error:
+        found = pgp.find_keys(msg).public_keys
+    except pgp.PGPError as error:
         say(results, str(error))
         return
     if len(found) != 1:
@@ -360,8 +360,8 @@ def key_sign(mlist, msg, msgdata, arguments, results):
     store = key_store()
     list_key = store.list_key(mlist.list_id)
     try:
-        merged = merge_certifications(list_key, found[0], signer)
-    except PGPError as error:
+        merged = pgp.merge_certifications(list_key, found[0], signer)
+    except pgp.PGPError as error:
         say(results, _('List key not updated: {}').format(error))
         return
     store.set_list_key(mlist.list_id, merged)

@@ -9,6 +9,8 @@ anything beside the signature count for nothing there.
 Each function tells the sender why, through ``results``, when it refuses.
 """
 
+from __future__ import annotations
+
 import email
 import re
 
@@ -17,9 +19,7 @@ from mailman.email.message import Message
 from public import public
 
 from mailman_pgp.model import PGPSigHash
-from mailman_pgp.pgp import (
-    FoundKeys, PGPError, find_keys, minimize, sender_autocrypt_key,
-    signed_content)
+from mailman_pgp import pgp
 
 
 @public
@@ -39,7 +39,7 @@ def _autocrypt_key(msg, msgdata):
     if msgdata.get('pgp_original'):
         received = email.message_from_string(msgdata['pgp_original'],
                                              Message)
-    key = sender_autocrypt_key(received)
+    key = pgp.sender_autocrypt_key(received)
     if key is None or sender_of(received) != sender_of(msg):
         return None
     return key
@@ -53,7 +53,7 @@ def offered_key(mlist, msg, msgdata, results, *, autocrypt: bool):
     subscriber: that header never replaces a stored key)."""
     from mailman_pgp.templates import render
     try:
-        found = find_keys(msg)
+        found = pgp.find_keys(msg)
         if not (found.public_keys or found.private_keys or found.errors):
             key = _autocrypt_key(msg, msgdata)
             if key is not None and not autocrypt:
@@ -62,14 +62,14 @@ def offered_key(mlist, msg, msgdata, results, *, autocrypt: bool):
                 return None
             if key is not None:
                 found.public_keys.append(key)
-    except PGPError as error:
+    except pgp.PGPError as error:
         say(results, str(error))
         return None
     return one_public_key(found, results)
 
 
 @public
-def one_public_key(found: FoundKeys, results):
+def one_public_key(found: pgp.FoundKeys, results):
     """The single usable public key in ``found``, or None (sender told
     why)."""
     if found.private_keys:
@@ -88,7 +88,7 @@ def one_public_key(found: FoundKeys, results):
                        'key you want to use.').format(', '.join(
                             key.fingerprint for key in found.public_keys)))
         return None
-    key = minimize(found.public_keys[0])
+    key = pgp.minimize(found.public_keys[0])
     usability = key.usability()
     if not (usability.can_encrypt and usability.can_sign):
         say(results, _('Key {} cannot be used: it must be able to encrypt '
@@ -162,7 +162,7 @@ class SignedRequest:
     """
 
     def __init__(self, msg, msgdata):
-        self.content = msgdata.get('pgp_signed') or signed_content(msg)
+        self.content = msgdata.get('pgp_signed') or pgp.signed_content(msg)
         text = self.content.form != 'mime'
         datas = []
         for data, _raw in self.content.pairs:
@@ -193,14 +193,14 @@ class SignedRequest:
             _text(part) for entity in self.entities for part in entity.walk()
             if part.get_content_type() == 'text/plain'))
 
-    def keys(self, entity: Message | None = None) -> FoundKeys:
+    def keys(self, entity: Message | None = None) -> pgp.FoundKeys:
         """The keys of ``entity`` (by default: of every signed entity)."""
-        found = FoundKeys([], [], [], [])
+        found = pgp.FoundKeys([], [], [], [])
         for one in self.entities if entity is None else [entity]:
             own = Message()
             own['Content-Type'] = 'multipart/mixed'
             own.set_payload(list(_own_leaves(one)))
-            more = find_keys(own)
+            more = pgp.find_keys(own)
             for name in ('public_keys', 'private_keys', 'revocations',
                          'errors'):
                 getattr(found, name).extend(getattr(more, name))
@@ -229,14 +229,14 @@ def partly_signed(content, results) -> bool:
 def verified(msg, msgdata, key, results):
     """Good signatures by ``key`` covering the whole mail, [] if it is not
     signed, or None if a signature is bad or part of the mail unsigned."""
-    content = msgdata.get('pgp_signed') or signed_content(msg)
+    content = msgdata.get('pgp_signed') or pgp.signed_content(msg)
     if content.form is None:
         return []
     if partly_signed(content, results):
         return None
     try:
         verifications = content.verify([key])
-    except PGPError:
+    except pgp.PGPError:
         return None
     if not verifications or any(v.status != 'good' for v in verifications):
         return None
