@@ -16,6 +16,7 @@ from email.mime.text import MIMEText
 from mailman.testing.helpers import get_queue_messages
 
 from mailman_pgp.pgp import packets as P
+from mailman_pgp.pgp._sigparse import subpackets
 from mailman_pgp.pgp.armor import SIGNATURE, armor, dearmor
 from tests.runners.test_incoming import MARKER
 from tests.runners.test_partly_signed import PartlySignedCase
@@ -38,7 +39,28 @@ def _packet_spelling(words: str, tag: int, before: int) -> bytes:
     return P.new_packet(tag, b'\0' * filler + body)
 
 
-class TestCleartextFramework(PartlySignedCase):
+def _with_unhashed(body: bytes, extra: bytes) -> bytes:
+    """A v4 signature packet body with ``extra`` subpackets added to its
+    unhashed area."""
+    hlen = int.from_bytes(body[4:6], 'big')
+    ulen = int.from_bytes(body[6 + hlen:8 + hlen], 'big')
+    return (body[:6 + hlen] + (ulen + len(extra)).to_bytes(2, 'big')
+            + body[8 + hlen:8 + hlen + ulen] + extra
+            + body[8 + hlen + ulen:])
+
+
+def _spelled(build) -> str:
+    """The armor ``build(words)`` makes from the bytes of WORDS, shifted
+    (by leading zero bytes) until its base64 shows them."""
+    words = base64.b64decode(WORDS)
+    for shift in range(3):
+        armored = build(b'\0' * shift + words)
+        if 'WireThe' in armored.replace('\n', ''):
+            return armored
+    raise AssertionError('the words do not show')
+
+
+class RefusedCase(PartlySignedCase):
     def assertRefused(self, text: str, *what, charset=None):
         inner = MIMEText(text, 'plain', 'utf-8')
         if charset:
@@ -50,6 +72,8 @@ class TestCleartextFramework(PartlySignedCase):
             self.assertRejected('Only part of the message is signed', *what)
         get_queue_messages('pipeline', expected_count=0)
 
+
+class TestCleartextFramework(RefusedCase):
     def test_words_in_a_hash_header(self):
         text = re.sub(r'(?m)^(Hash: \S+)$',
                       r'\1, Wire the money to Eve ' + MARKER,
@@ -95,6 +119,41 @@ class TestCleartextFramework(PartlySignedCase):
                                         SIGNATURE),
                            'unhashed data (subpacket 100)')
 
+    def test_words_in_extra_issuers_in_the_unhashed_area(self):
+        # Verification tries every issuer a signature names, so issuer
+        # subpackets that name no key cost Eve nothing; each carries 8 or
+        # 20 bytes of her choice, shown as base64 in the armor.
+        head, sig = _split(self.clearsigned())
+        [packet] = P.iter_packets(sig)
+        hlen = int.from_bytes(packet.body[4:6], 'big')
+
+        def fingerprints(words):
+            words = words.ljust(40, b'!')
+            return b''.join(bytes([22, 33, 4]) + words[i:i + 20]
+                            for i in range(0, 40, 20))
+
+        def key_id(words):
+            return bytes([9, 16]) + words[:8]
+
+        for name, extra in (('fingerprints', fingerprints),
+                            ('key ID', key_id)):
+            with self.subTest(name):
+                armored = _spelled(lambda w, x=extra: armor(P.new_packet(
+                    P.SIGNATURE, _with_unhashed(packet.body, x(w))),
+                    SIGNATURE))
+                self.assertRefused(head + armored,
+                                   'names more than one issuer')
+        # One fingerprint, of the right key ID but not the one the hashed
+        # area carries: its first 12 bytes are Eve's.
+        issuer = [body for kind, _c, body in subpackets(
+            packet.body[6:6 + hlen]) if kind == 33][0]
+        forged = bytes([22, 33, 4]) + base64.b64decode(WORDS)[:12] + \
+            issuer[-8:]
+        armored = armor(P.new_packet(
+            P.SIGNATURE, _with_unhashed(packet.body, forged)), SIGNATURE)
+        self.assertRefused(head + armored, 'an issuer fingerprint that no '
+                           'signature covers')
+
     def test_words_in_a_value_beyond_the_signature_algorithm(self):
         head, sig = _split(self.clearsigned())
         [packet] = P.iter_packets(sig)
@@ -136,3 +195,84 @@ class TestStillSigned(PartlySignedCase):
         self.assertEqual(item.msgdata['pgp']['unsigned_parts'], [])
         self.assertEqual([s['status'] for s in item.msgdata['pgp'][
             'signatures']], ['good'])
+
+
+class TestSignedArmoredMessage(RefusedCase):
+    """The opaque inline form: a -----BEGIN PGP MESSAGE----- armor holding
+    Anne's one-pass signature, literal data and signature, shown to members
+    as it stands.  Packets and bytes beside the signed message were
+    skipped, so their base64 could spell Eve's words."""
+
+    def signed(self, compress: str = 'none') -> list:
+        armored = self.anne.gpg('--sign', '--armor', '--compress-algo',
+                                compress, '--local-user',
+                                self.anne.fingerprint,
+                                input='I agree with the plan.\n')
+        return list(P.iter_packets(dearmor(armored.stdout.decode())))
+
+    def assertArmorRefused(self, build, *what):
+        self.assertRefused(_spelled(lambda w: armor(build(w))), *what)
+
+    def test_padding_and_marker_packets(self):
+        packets = b''.join(p.raw for p in self.signed())
+        for tag, name in ((P.PADDING, 'padding'), (P.MARKER, 'marker')):
+            with self.subTest(name):
+                self.assertArmorRefused(
+                    lambda w, t=tag: packets + P.new_packet(t, w),
+                    f'it holds a {name} packet, which is not part of a '
+                    'signed message')
+
+    def test_a_signature_packet_of_another_version(self):
+        packets = b''.join(p.raw for p in self.signed())
+        self.assertArmorRefused(
+            lambda w: packets + P.new_packet(P.SIGNATURE, b'\x05' + w),
+            'signatures and one-pass signatures do not pair up')
+
+    def test_an_extra_one_pass_signature(self):
+        one_pass, literal, signature = self.signed()
+        self.assertArmorRefused(
+            lambda w: P.new_packet(P.ONE_PASS, one_pass.body[:4] + w[:8]
+                                   + b'\x01') + one_pass.raw + literal.raw
+            + signature.raw,
+            'signatures and one-pass signatures do not pair up')
+
+    def test_a_file_name_in_the_literal_data(self):
+        # A version 4 signature does not cover the literal data's header.
+        one_pass, literal, signature = self.signed()
+        body = literal.body
+        self.assertArmorRefused(
+            lambda w: one_pass.raw + P.new_packet(
+                P.LITERAL, body[:1] + bytes([len(w)]) + w + body[2:])
+            + signature.raw,
+            'literal data carries a file name, which no signature covers')
+
+    def test_bytes_after_the_compressed_stream(self):
+        import zlib
+        packets = b''.join(p.raw for p in self.signed())
+        self.assertArmorRefused(
+            lambda w: P.new_packet(P.COMPRESSED, b'\x02'
+                                   + zlib.compress(packets) + w),
+            'compressed data does not end where its packet ends')
+
+    def test_extra_issuers_in_the_signature(self):
+        one_pass, literal, signature = self.signed()
+        self.assertArmorRefused(
+            lambda w: one_pass.raw + literal.raw + P.new_packet(
+                P.SIGNATURE, _with_unhashed(signature.body,
+                                            bytes([9, 16]) + w[:8])),
+            'names more than one issuer')
+
+
+class TestSignedArmoredMessageStillSigned(PartlySignedCase):
+    def test_gpg_signed_armored_messages_are_accepted(self):
+        for compress in ('none', 'zip', 'zlib', 'bzip2'):
+            with self.subTest(compress):
+                armored = self.anne.gpg(
+                    '--sign', '--armor', '--compress-algo', compress,
+                    '--local-user', self.anne.fingerprint,
+                    input=f'I agree ({compress}).\n').stdout.decode()
+                self.post(self.attack(MIMEText(armored)))
+                item = self.assertAccepted()
+                self.assertEqual(item.msgdata['pgp']['unsigned_parts'], [])
+                self.assertEqual([s['status'] for s in item.msgdata['pgp'][
+                    'signatures']], ['good'])

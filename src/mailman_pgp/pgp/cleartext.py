@@ -21,7 +21,8 @@ deliberately stricter than theirs):
 - the signature armor has one empty line after its first line, at most one
   checksum line, last, and it matches;
 - the armor holds signature packets only, version 4, whose unhashed area
-  names the issuer and nothing else, and no values beyond its algorithm's
+  names the issuer once and nothing else (an issuer fingerprint there only
+  as a copy of the hashed one), and no values beyond its algorithm's
   (no packet, subpacket or value whose base64 spells text that no
   signature covers).
 """
@@ -33,7 +34,8 @@ from dataclasses import dataclass, field
 from public import public
 
 from mailman_pgp.pgp import packets as P
-from mailman_pgp.pgp._sigparse import MPI_COUNT, BadSignaturePacket, Sig
+from mailman_pgp.pgp._sigparse import (
+    MPI_COUNT, BadSignaturePacket, Sig, subpackets)
 from mailman_pgp.pgp.errors import PGPError
 
 # RFC 9580 table 23 text names that both GnuPG and Sequoia accept in a
@@ -178,7 +180,17 @@ def _signatures(data: bytes, declared: set, problems) -> list:
     return out
 
 
-def _not_a_document_signature(packet, declared: set) -> str | None:
+@public
+def armored_signature_problem(packet, declared: set | None = None
+                              ) -> str | None:
+    """What makes a packet in an armor members are shown other than a
+    document signature whose every byte counts, in words; None if nothing.
+    ``declared``: the hash algorithms a Hash: header names (None: no such
+    header, as in a signed armored message)."""
+    return _not_a_document_signature(packet, declared)
+
+
+def _not_a_document_signature(packet, declared: set | None) -> str | None:
     if packet.tag != P.SIGNATURE:
         return 'its signature armor holds a {} packet, which is not a ' \
             'signature'.format(_PACKET_NAMES.get(packet.tag,
@@ -196,13 +208,34 @@ def _not_a_document_signature(packet, declared: set) -> str | None:
         # their base64 is shown).
         return 'its signature packet holds more values than its ' \
             'algorithm has'
+    why = _unhashed_problem(sig)
+    if why:
+        return why
+    if declared is not None and sig.halg not in declared:
+        return 'its signature uses hash algorithm {} but the Hash: header ' \
+            'does not declare it'.format(_hash_name(sig.halg))
+    return None
+
+
+def _unhashed_problem(sig: Sig) -> str | None:
+    """The unhashed area may say once who made the signature, and nothing
+    else: its bytes are shown in the armor and covered by nothing, so a
+    second issuer, or an issuer fingerprint the hashed area does not
+    carry, is room for words (verification tries every issuer named)."""
+    kinds = []
     for kind, _critical, body in sig.unhashed:
         if _UNHASHED_OK.get(kind) != len(body):
             return 'its signature carries unhashed data (subpacket {}) ' \
                 'that no signature covers'.format(kind)
-    if sig.halg not in declared:
-        return 'its signature uses hash algorithm {} but the Hash: header ' \
-            'does not declare it'.format(_hash_name(sig.halg))
+        kinds.append(kind)
+    if len(set(kinds)) != len(kinds) or len(sig.issuers) > 1:
+        return 'its signature names more than one issuer'
+    hashed = {body for kind, _critical, body in subpackets(
+        sig.hashed_part[6:]) if kind == 33}
+    if any(kind == 33 and body not in hashed
+           for kind, _critical, body in sig.unhashed):
+        return 'its signature carries an issuer fingerprint that no ' \
+            'signature covers'
     return None
 
 

@@ -14,9 +14,11 @@ from email.message import Message
 from public import public
 
 from mailman_pgp.pgp._email import decoded_text, set_text
-from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE, parse_inner
+from mailman_pgp.pgp._inner import (
+    DEFAULT_MAX_SIZE, parse_inner, signed_message_problem)
 from mailman_pgp.pgp.armor import MESSAGE, SIGNATURE, SIGNED_MESSAGE, armor, find_blocks
-from mailman_pgp.pgp.cleartext import read_clearsigned
+from mailman_pgp.pgp.cleartext import (
+    armored_signature_problem, read_clearsigned)
 from mailman_pgp.pgp.crypto import SIGN_HASH, _make_sig, decrypt
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, PGPError
 from mailman_pgp.pgp.mime import DecryptedMessage
@@ -134,6 +136,8 @@ def _signed_text(block, charset):
     try:
         data = parse_inner(block.data).literal
     except PGPError:
+        return None
+    if signed_message_problem(block.data, armored_signature_problem):
         return None
     if data is None:
         return None
