@@ -211,6 +211,39 @@ class TestCharsetLabel(RefusedCase):
         self.assertRejected('windows-1252')
 
 
+class TestSignedInsideInlineEncryption(RefusedCase):
+    """Anne's clearsigned signature is a text signature over her text's
+    bytes; as literal data beside it, encrypted to the list key, it is a
+    message signed inside the encryption.  The text members got was read
+    from those bytes in the charset the armor's Charset: header names, a
+    header no signature covers."""
+
+    def test_a_charset_header_on_the_encrypted_armor(self):
+        from mailman_pgp.pgp._inner import literal_packet
+        from mailman_pgp.pgp.crypto import _encrypt_plain
+        for amount, charset in enumerate(('latin-1', 'utf-16-le', 'utf-8')):
+            with self.subTest(charset):
+                # A text of Anne's each time: no replay to stop the post.
+                text = f'Grüße: wir zahlen {amount} €.'
+                _head, sig = _split(self.clearsigned(text + '\n'))
+                armored = _encrypt_plain(
+                    literal_packet(text.encode(), b'u') + sig,
+                    [self.list_key.public], False, True)
+                self.post(self.anne.plain_mail(
+                    'ant@example.com', 'Hi', armored.replace(
+                        '-----BEGIN PGP MESSAGE-----\n',
+                        f'-----BEGIN PGP MESSAGE-----\nCharset: {charset}\n')))
+                if charset != 'utf-8':
+                    self.assertRejected('Only part of the message is signed',
+                                        f'the charset {charset}, not UTF-8')
+                    get_queue_messages('pipeline', expected_count=0)
+                    continue
+                item = self.assertAccepted()
+                self.assertEqual([s['status'] for s in item.msgdata[
+                    'pgp']['signatures']], ['good'])
+                self.assertIn(text, item.msg.get_payload(
+                    decode=True).decode('utf-8'))
+
 class TestStillSigned(PartlySignedCase):
     def test_dash_lines_trailing_blanks_and_utf8_are_accepted(self):
         text = self.clearsigned('Grüße ✓\n- a dash line\n-- \nAnne  \n'

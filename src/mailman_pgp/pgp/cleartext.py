@@ -148,17 +148,28 @@ def _encode(data: str, charset: str) -> bytes:
 
 
 def _check_charset(data: str, charset: str, problems) -> None:
+    why = charset_problem(data, charset)
+    if why:
+        problems.append(why)
+
+
+@public
+def charset_problem(text: str, charset: str) -> str | None:
+    """Why ``text``, read from signed bytes in ``charset``, is not what
+    the signature vouches for; None if it is.  Only UTF-8 (or ASCII in a
+    charset that reads ASCII one way) counts: a charset label is covered
+    by no signature, and the same bytes relabelled show other letters."""
     try:
         name = codecs.lookup(charset).name
     except LookupError:
         name = ''
-    if data.isascii() and _PLAIN_CODECS.match(name):
-        return
+    if text.isascii() and _PLAIN_CODECS.match(name):
+        return None
     if name != 'utf-8':
-        problems.append(
-            'the signed text is in the charset {}, not UTF-8: the charset '
-            'label is covered by no signature, so send clearsigned text as '
-            'UTF-8 (or use PGP/MIME)'.format(charset))
+        return 'the signed text is in the charset {}, not UTF-8: the ' \
+            'charset label is covered by no signature, so send signed ' \
+            'text as UTF-8 (or use PGP/MIME)'.format(charset[:40])
+    return None
 
 
 def _signatures(data: bytes, declared: set, problems) -> list:

@@ -18,7 +18,7 @@ from mailman_pgp.pgp._inner import (
     DEFAULT_MAX_SIZE, parse_inner, signed_message_problem)
 from mailman_pgp.pgp.armor import MESSAGE, SIGNATURE, SIGNED_MESSAGE, armor, find_blocks
 from mailman_pgp.pgp.cleartext import (
-    armored_signature_problem, read_clearsigned)
+    armored_signature_problem, charset_problem, read_clearsigned)
 from mailman_pgp.pgp.crypto import SIGN_HASH, _make_sig, decrypt
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, PGPError
 from mailman_pgp.pgp.mime import DecryptedMessage
@@ -150,14 +150,15 @@ def _signed_text(block, charset):
 
 
 def _decrypt_text(block, keys, max_size, charset):
+    """(result, text, the charset it was read in)."""
     result = decrypt(block.data, keys, max_size=max_size)
     want = block.headers.get('Charset') or 'utf-8'
     for cs in (want, 'utf-8', charset, 'latin-1'):
         try:
-            return result, result.data.decode(cs)
+            return result, result.data.decode(cs), cs
         except (LookupError, ValueError):
             continue
-    return result, result.data.decode('latin-1')  # pragma: no cover
+    return result, result.data.decode('latin-1'), 'latin-1'  # pragma: no cover
 
 
 @public
@@ -181,11 +182,15 @@ def decrypt_inline(msg: Message, keys, *,
         key = blocks[0].data
         if key not in cache:
             cache[key] = _decrypt_text(blocks[0], keys, max_size, charset)
-        result, plain = cache[key]
+        result, plain, used = cache[key]
         set_text(part, plain, 'plain')
         if result.signatures:
-            # Signed inside the encryption: the whole block is covered.
-            content.add((result.data, raw) for raw in result.signatures)
+            # Signed inside the encryption: the whole block is covered, as
+            # bytes; members get the text read from them in the charset
+            # the armor's Charset: header (covered by nothing) names.
+            why = charset_problem(plain, used)
+            content.add(((result.data, raw) for raw in result.signatures),
+                        why and 'part {}: {}'.format(index, why))
         else:
             # Encrypted only: its text must itself be wholly a signed block.
             content.add(*leaf_pairs(part, index))
