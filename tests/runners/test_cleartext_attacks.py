@@ -244,6 +244,27 @@ class TestSignedInsideInlineEncryption(RefusedCase):
                 self.assertIn(text, item.msg.get_payload(
                     decode=True).decode('utf-8'))
 
+class TestDamagedArmorBesideAnInlineEncryptedPart(RefusedCase):
+    def test_a_part_with_a_damaged_armor_is_not_skipped(self):
+        # A text part whose armored block could not be read was taken for
+        # an empty part: the post counted as wholly inline-encrypted and
+        # wholly signed, and Eve's unencrypted, unsigned part went out
+        # with Anne's good signature.
+        from email.mime.multipart import MIMEMultipart
+        encrypted = self.anne.gpg(
+            '--armor', '--encrypt', '--recipient', self.list_key.fingerprint,
+            input=self.clearsigned()).stdout.decode()
+        inner = MIMEMultipart('mixed')
+        inner.attach(MIMEText(encrypted))
+        inner.attach(MIMEText('Wire the money to Eve ' + MARKER + '\n\n'
+                              '-----BEGIN PGP MESSAGE-----\n\nnot base64\n'))
+        self.post(self.anne._outer('ant@example.com', 'Hi', None, inner))
+        get_queue_messages('pipeline', expected_count=0)
+        bounce = get_queue_messages('virgin', expected_count=1)[0].msg
+        self.assertIn('Only part of the message is encrypted',
+                      bounce.as_string())
+
+
 class TestStillSigned(PartlySignedCase):
     def test_dash_lines_trailing_blanks_and_utf8_are_accepted(self):
         text = self.clearsigned('Grüße ✓\n- a dash line\n-- \nAnne  \n'

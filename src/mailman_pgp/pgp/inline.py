@@ -43,11 +43,17 @@ def _text_leaves(msg):
 
 
 def _blocks(part):
+    """(text, charset, armored blocks); blocks is None when the part
+    cannot be read or an armored block in it is damaged (such a part is
+    never skipped as empty: its text is still delivered)."""
     try:
         text, charset = _leaf_text(part)
+    except PGPError:
+        return None, 'us-ascii', None
+    try:
         return text, charset, find_blocks(text)
     except PGPError:
-        return '', 'us-ascii', []
+        return text, charset, None
 
 
 @public
@@ -55,7 +61,7 @@ def _blocks(part):
 def has_inline_encrypted(msg: Message) -> bool:
     """Any text part holds an armored encrypted block."""
     return any(is_encrypted_block(b) for part in _text_leaves(msg)
-               for b in _blocks(part)[2])
+               for b in _blocks(part)[2] or ())
 
 
 @public
@@ -69,6 +75,8 @@ def is_inline_encrypted(msg: Message) -> bool:
         if part.get_content_maintype() != 'text':
             return False
         text, _, blocks = _blocks(part)
+        if blocks is None:
+            return False
         if not text.strip():
             continue
         if len(blocks) != 1 or not is_encrypted_block(blocks[0]) \
@@ -82,7 +90,7 @@ def is_inline_encrypted(msg: Message) -> bool:
 def has_inline_signed(msg: Message) -> bool:
     return any(b.kind == SIGNED_MESSAGE or (b.kind == MESSAGE and not
                                             is_encrypted_block(b))
-               for part in _text_leaves(msg) for b in _blocks(part)[2])
+               for part in _text_leaves(msg) for b in _blocks(part)[2] or ())
 
 
 @public
@@ -111,7 +119,8 @@ def strip_inline_signature(msg: Message) -> Message:
     msg = copy.deepcopy(msg)
     for part in _text_leaves(msg):
         text, charset, blocks = _blocks(part)
-        signed = [b for b in blocks if _signed_text(b, charset) is not None]
+        signed = [b for b in blocks or ()
+                  if _signed_text(b, charset) is not None]
         if not signed:
             continue
         out, pos = [], 0

@@ -99,6 +99,11 @@ def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
                 'signature'.format(label)
         pairs = [(inner.literal, raw) for raw in inner.signatures]
         why = signed_message_problem(block.data, armored_signature_problem)
+        if not why and not _is_utf8(inner.literal):
+            # Read (signature stripped) in the MIME charset, covered by
+            # nothing.
+            why = 'its text is not UTF-8, the only character set a ' \
+                'signature vouches for'
         if why:
             return pairs, 'the armored message in {}: {}'.format(label, why)
     else:
@@ -110,6 +115,14 @@ def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
         return pairs, 'the armor header lines ({}) of the signed block in ' \
             '{}'.format(', '.join(names), label)
     return pairs, None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode('utf-8')
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @public
