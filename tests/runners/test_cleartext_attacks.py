@@ -181,6 +181,14 @@ class TestCleartextFramework(RefusedCase):
                 self.assertRefused(signed.replace('1\n000', '1' + char +
                                                   '000'), 'does not verify')
 
+    def test_a_needless_dash_escape(self):
+        # Readers remove "- " before any line; members who read the text
+        # as it stands see a minus sign Anne never wrote.
+        text = self.clearsigned('Balance after the party:\n500 EUR\n')
+        self.assertRefused(text.replace('\n500 EUR', '\n- 500 EUR'),
+                           'line 2 of the signed text is dash-escaped but '
+                           'does not start with "-" or "From "')
+
     def test_utf8_text_relabelled_as_another_charset(self):
         text = self.clearsigned('Grüße, wir zahlen 100 €.\n')
         self.assertRefused(text, 'charset iso-8859-1, not UTF-8',

@@ -12,7 +12,9 @@ deliberately stricter than theirs):
   of hash algorithm names that GnuPG and Sequoia both read, naming every
   signature's hash algorithm (no header means MD5);
 - exactly one empty line between the headers and the text;
-- every text line that starts with ``-`` is dash-escaped (``- ``);
+- every text line that starts with ``-`` is dash-escaped (``- ``), and
+  no other line but one starting with ``From `` (members reading the text
+  as it stands would see a ``- `` no signature covers);
 - only CR LF or LF ends a line; a lone CR is refused (readers disagree on
   whether it breaks the line);
 - the text is UTF-8, the character set OpenPGP defines for text (the MIME
@@ -48,6 +50,9 @@ _UNHASHED_OK = {16: 8, 33: 21}
 # Charsets in which a text's bytes are read one way only (no state, no
 # escape sequences): the bytes checked are the bytes members' programs read.
 _PLAIN_CODECS = re.compile(r'(?:ascii|utf-8|latin-1|iso8859-\d+|cp125\d)\Z')
+# Lines that are dash-escaped: those starting with "-" (RFC 9580 7.2), and
+# "From " (GnuPG's --escape-from-lines, on by default).
+_ESCAPED = ('-', 'From ')
 _KNOWN_HEADERS = ('Comment', 'Version', 'Charset', 'MessageID',
                   'NotDashEscaped')
 _PACKET_NAMES = {P.MARKER: 'marker', P.LITERAL: 'literal data',
@@ -130,6 +135,13 @@ def _undash(text_lines, problems) -> list:
         if line[:1] == '-' and line[:2] != '- ':
             problems.append('line {} of the signed text starts with "-" '
                             'but is not dash-escaped'.format(number))
+            break
+        if line[:2] == '- ' and not line.startswith(_ESCAPED, 2):
+            # Readers remove it; members who read the text as it stands
+            # see a "- " that no signature covers ("- 500 EUR").
+            problems.append('line {} of the signed text is dash-escaped '
+                            'but does not start with "-" or "From "'
+                            .format(number))
             break
     if any('\r' in line for line in text_lines):
         number = next(n for n, line in enumerate(text_lines, 1)
