@@ -142,7 +142,7 @@ def signed_message_problem(data: bytes, check_signature,
     file name, its signatures (each as ``check_signature(packet)`` allows)
     and compressed data around them.  Reasons never quote the post."""
     try:
-        packets = list(P.iter_packets(data))
+        packets = _packets(data)
         end = _message(packets, 0, check_signature, max_size, 0)
     except _Refused as refused:
         return str(refused)
@@ -156,6 +156,20 @@ def signed_message_problem(data: bytes, check_signature,
 
 class _Refused(Exception):
     pass
+
+
+# More signatures than any mail carries (each nests one level deeper).
+_MAX_PACKETS = 64
+
+
+def _packets(data: bytes) -> list:
+    packets = []
+    for packet in P.iter_packets(data):
+        packets.append(packet)
+        if len(packets) > _MAX_PACKETS:
+            raise _Refused('it holds more than {} packets'.format(
+                _MAX_PACKETS))
+    return packets
 
 
 def _other(packet) -> str:
@@ -184,7 +198,7 @@ def _message(packets, i, check_signature, max_size, depth) -> int:
         if depth > 3:
             raise PacketError('The message nests compressed data too '
                               'deeply.')
-        inner = list(P.iter_packets(_inflate(packet.body, max_size, True)))
+        inner = _packets(_inflate(packet.body, max_size, True))
         end = _message(inner, 0, check_signature, max_size, depth + 1)
         if end != len(inner):
             raise _Refused(_other(inner[end]))
