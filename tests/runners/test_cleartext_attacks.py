@@ -20,7 +20,7 @@ from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._sigparse import subpackets
 from mailman_pgp.pgp.armor import SIGNATURE, armor, dearmor
 from tests.runners.test_incoming import MARKER
-from tests.runners.test_partly_signed import PartlySignedCase
+from tests.runners.test_partly_signed import ATTACK, PartlySignedCase
 
 # What Eve wants members to read, in letters that survive base64.
 WORDS = 'WireTheMoneyToEveAccountNumber1234NowThanksAnne+'
@@ -271,6 +271,30 @@ class TestDamagedArmorBesideAnInlineEncryptedPart(RefusedCase):
         bounce = get_queue_messages('virgin', expected_count=1)[0].msg
         self.assertIn('Only part of the message is encrypted',
                       bounce.as_string())
+
+
+class TestSignaturePartOfPgpMime(RefusedCase):
+    # The application/pgp-signature part of a multipart/signed is read
+    # with dearmor() and signature_packets(): text around the armor, armor
+    # headers and padding packets are skipped, and the part goes out as
+    # received.  Mail programs that do not check PGP show it as an
+    # attachment (signature.asc) members can open.  The fix belongs with
+    # mime_content() and the delivered copy (branch "strict" rebuilds what
+    # is delivered from the verified entity).
+    @pytest.mark.xfail(strict=True, reason='the PGP/MIME signature part is '
+                       'read leniently (signed.py mime_content, strict)')
+    def test_words_around_and_inside_the_signature_part(self):
+        signed = self.anne._signed_entity('I agree with the plan.\n')
+        part = signed.get_payload()[1]
+        raw = dearmor(part.get_payload())
+        part.set_payload(ATTACK + '\n\n' + _spelled(lambda w: armor(
+            raw + P.new_packet(P.PADDING, w), SIGNATURE,
+            {'Comment': ATTACK})))
+        self.post(self.attack(signed))
+        for item in get_queue_messages('pipeline'):
+            delivered = item.msg.as_string()
+            self.assertNotIn(MARKER, delivered)
+            self.assertNotIn('EveAccount', delivered.replace('\n', ''))
 
 
 class TestStillSigned(PartlySignedCase):
