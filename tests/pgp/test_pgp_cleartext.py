@@ -54,3 +54,21 @@ def test_reasons_never_quote_the_post(mutate):
     [found] = find_blocks(mutate(BLOCK))
     problem = read_clearsigned(found).problem
     assert problem and SECRET not in problem and 'Wire' not in problem
+
+
+def test_a_signed_armored_message_of_thousands_of_packets():
+    # A chain of one-pass signatures nests the reader one level each: it
+    # is refused by count, with its reason, not by Python's recursion.
+    from email.mime.text import MIMEText
+
+    from mailman_pgp.pgp import packets as P
+    from mailman_pgp.pgp._inner import literal_packet
+    from mailman_pgp.pgp.armor import armor
+    from mailman_pgp.pgp.signed import signed_content
+    one_pass = P.new_packet(P.ONE_PASS, bytes([3, 1, 8, 22]) + b'\1' * 8
+                            + b'\0')
+    sig = P.new_packet(P.SIGNATURE, bytes([4, 1, 22, 8, 0, 6, 5, 2])
+                       + bytes(8))
+    data = one_pass * 3000 + literal_packet(b'hi') + sig * 3000
+    [why] = signed_content(MIMEText(armor(data))).unsigned
+    assert why.endswith('it holds more than 64 packets')

@@ -89,6 +89,24 @@ def test_gpg_opaque_signed(gpg_world, gpg_keys):
     assert stripped.get_payload(decode=True).decode('utf-8') == TEXT
 
 
+def test_gpg_opaque_signed_legacy_charset_is_not_wholly_signed(
+        gpg_world, gpg_keys):
+    # With the signature stripped, bytes that are not UTF-8 would be read
+    # in the part's charset, which no signature covers.
+    fpr, secret = gpg_keys['rsa']
+    signed = gpg_world.run('--armor', '--sign', '--local-user', fpr,
+                           input=TEXT.replace(' ✓', '').encode('latin-1')
+                           ).stdout
+    msg = _text_message(signed, charset='koi8-r')
+    assert not is_inline_signed(msg)
+    [v] = verify_message(msg, [secret.public])
+    assert v.good
+    from mailman_pgp.pgp.signed import signed_content
+    [why] = signed_content(msg).unsigned
+    assert why.endswith('its text is not UTF-8, the only character set a '
+                        'signature vouches for')
+
+
 @pytest.mark.parametrize('kind', ['rsa', 'cv25519'])
 def test_facade_clearsign_gpg_verifies(gpg_world, list_keys, kind):
     lst = list_keys[kind]

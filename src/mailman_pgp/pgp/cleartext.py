@@ -12,7 +12,9 @@ deliberately stricter than theirs):
   of hash algorithm names that GnuPG and Sequoia both read, naming every
   signature's hash algorithm (no header means MD5);
 - exactly one empty line between the headers and the text;
-- every text line that starts with ``-`` is dash-escaped (``- ``);
+- every text line that starts with ``-`` is dash-escaped (``- ``), and
+  no other line but one starting with ``From `` (members reading the text
+  as it stands would see a ``- `` no signature covers);
 - only CR LF or LF ends a line; a lone CR is refused (readers disagree on
   whether it breaks the line);
 - the text is UTF-8, the character set OpenPGP defines for text (the MIME
@@ -21,7 +23,8 @@ deliberately stricter than theirs):
 - the signature armor has one empty line after its first line, at most one
   checksum line, last, and it matches;
 - the armor holds signature packets only, version 4, whose unhashed area
-  names the issuer and nothing else, and no values beyond its algorithm's
+  names the issuer once and nothing else (an issuer fingerprint there only
+  as a copy of the hashed one), and no values beyond its algorithm's
   (no packet, subpacket or value whose base64 spells text that no
   signature covers).
 """
@@ -33,7 +36,8 @@ from dataclasses import dataclass, field
 from public import public
 
 from mailman_pgp.pgp import packets as P
-from mailman_pgp.pgp._sigparse import MPI_COUNT, BadSignaturePacket, Sig
+from mailman_pgp.pgp._sigparse import (
+    MPI_COUNT, BadSignaturePacket, Sig, subpackets)
 from mailman_pgp.pgp.errors import PGPError
 
 # RFC 9580 table 23 text names that both GnuPG and Sequoia accept in a
@@ -46,6 +50,9 @@ _UNHASHED_OK = {16: 8, 33: 21}
 # Charsets in which a text's bytes are read one way only (no state, no
 # escape sequences): the bytes checked are the bytes members' programs read.
 _PLAIN_CODECS = re.compile(r'(?:ascii|utf-8|latin-1|iso8859-\d+|cp125\d)\Z')
+# Lines that are dash-escaped: those starting with "-" (RFC 9580 7.2), and
+# "From " (GnuPG's --escape-from-lines, on by default).
+_ESCAPED = ('-', 'From ')
 _KNOWN_HEADERS = ('Comment', 'Version', 'Charset', 'MessageID',
                   'NotDashEscaped')
 _PACKET_NAMES = {P.MARKER: 'marker', P.LITERAL: 'literal data',
@@ -129,6 +136,13 @@ def _undash(text_lines, problems) -> list:
             problems.append('line {} of the signed text starts with "-" '
                             'but is not dash-escaped'.format(number))
             break
+        if line[:2] == '- ' and not line.startswith(_ESCAPED, 2):
+            # Readers remove it; members who read the text as it stands
+            # see a "- " that no signature covers ("- 500 EUR").
+            problems.append('line {} of the signed text is dash-escaped '
+                            'but does not start with "-" or "From "'
+                            .format(number))
+            break
     if any('\r' in line for line in text_lines):
         number = next(n for n, line in enumerate(text_lines, 1)
                       if '\r' in line)
@@ -146,17 +160,28 @@ def _encode(data: str, charset: str) -> bytes:
 
 
 def _check_charset(data: str, charset: str, problems) -> None:
+    why = charset_problem(data, charset)
+    if why:
+        problems.append(why)
+
+
+@public
+def charset_problem(text: str, charset: str) -> str | None:
+    """Why ``text``, read from signed bytes in ``charset``, is not what
+    the signature vouches for; None if it is.  Only UTF-8 (or ASCII in a
+    charset that reads ASCII one way) counts: a charset label is covered
+    by no signature, and the same bytes relabelled show other letters."""
     try:
         name = codecs.lookup(charset).name
     except LookupError:
         name = ''
-    if data.isascii() and _PLAIN_CODECS.match(name):
-        return
+    if text.isascii() and _PLAIN_CODECS.match(name):
+        return None
     if name != 'utf-8':
-        problems.append(
-            'the signed text is in the charset {}, not UTF-8: the charset '
-            'label is covered by no signature, so send clearsigned text as '
-            'UTF-8 (or use PGP/MIME)'.format(charset))
+        return 'the signed text is in the charset {}, not UTF-8: the ' \
+            'charset label is covered by no signature, so send signed ' \
+            'text as UTF-8 (or use PGP/MIME)'.format(charset[:40])
+    return None
 
 
 def _signatures(data: bytes, declared: set, problems) -> list:
@@ -178,7 +203,17 @@ def _signatures(data: bytes, declared: set, problems) -> list:
     return out
 
 
-def _not_a_document_signature(packet, declared: set) -> str | None:
+@public
+def armored_signature_problem(packet, declared: set | None = None
+                              ) -> str | None:
+    """What makes a packet in an armor members are shown other than a
+    document signature whose every byte counts, in words; None if nothing.
+    ``declared``: the hash algorithms a Hash: header names (None: no such
+    header, as in a signed armored message)."""
+    return _not_a_document_signature(packet, declared)
+
+
+def _not_a_document_signature(packet, declared: set | None) -> str | None:
     if packet.tag != P.SIGNATURE:
         return 'its signature armor holds a {} packet, which is not a ' \
             'signature'.format(_PACKET_NAMES.get(packet.tag,
@@ -196,13 +231,34 @@ def _not_a_document_signature(packet, declared: set) -> str | None:
         # their base64 is shown).
         return 'its signature packet holds more values than its ' \
             'algorithm has'
+    why = _unhashed_problem(sig)
+    if why:
+        return why
+    if declared is not None and sig.halg not in declared:
+        return 'its signature uses hash algorithm {} but the Hash: header ' \
+            'does not declare it'.format(_hash_name(sig.halg))
+    return None
+
+
+def _unhashed_problem(sig: Sig) -> str | None:
+    """The unhashed area may say once who made the signature, and nothing
+    else: its bytes are shown in the armor and covered by nothing, so a
+    second issuer, or an issuer fingerprint the hashed area does not
+    carry, is room for words (verification tries every issuer named)."""
+    kinds = []
     for kind, _critical, body in sig.unhashed:
         if _UNHASHED_OK.get(kind) != len(body):
             return 'its signature carries unhashed data (subpacket {}) ' \
                 'that no signature covers'.format(kind)
-    if sig.halg not in declared:
-        return 'its signature uses hash algorithm {} but the Hash: header ' \
-            'does not declare it'.format(_hash_name(sig.halg))
+        kinds.append(kind)
+    if len(set(kinds)) != len(kinds) or len(sig.issuers) > 1:
+        return 'its signature names more than one issuer'
+    hashed = {body for kind, _critical, body in subpackets(
+        sig.hashed_part[6:]) if kind == 33}
+    if any(kind == 33 and body not in hashed
+           for kind, _critical, body in sig.unhashed):
+        return 'its signature carries an issuer fingerprint that no ' \
+            'signature covers'
     return None
 
 

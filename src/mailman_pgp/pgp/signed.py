@@ -18,9 +18,10 @@ from public import public
 
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._email import canonical, decoded_text
-from mailman_pgp.pgp._inner import parse_inner
+from mailman_pgp.pgp._inner import parse_inner, signed_message_problem
 from mailman_pgp.pgp.armor import MESSAGE, SIGNED_MESSAGE, find_blocks
-from mailman_pgp.pgp.cleartext import read_clearsigned
+from mailman_pgp.pgp.cleartext import (
+    armored_signature_problem, read_clearsigned)
 from mailman_pgp.pgp.errors import (
     MessageFormatError, PGPError, SignatureError, guarded)
 from mailman_pgp.pgp.verify import as_keys, signature_packets, verify_raw
@@ -97,6 +98,14 @@ def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
             return [], 'the armored message in {} carries no ' \
                 'signature'.format(label)
         pairs = [(inner.literal, raw) for raw in inner.signatures]
+        why = signed_message_problem(block.data, armored_signature_problem)
+        if not why and not _is_utf8(inner.literal):
+            # Read (signature stripped) in the MIME charset, covered by
+            # nothing.
+            why = 'its text is not UTF-8, the only character set a ' \
+                'signature vouches for'
+        if why:
+            return pairs, 'the armored message in {}: {}'.format(label, why)
     else:
         return [], '{} is not signed'.format(label)
     # Armor header lines (Comment:, Version:...) are shown to members and
@@ -106,6 +115,14 @@ def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
         return pairs, 'the armor header lines ({}) of the signed block in ' \
             '{}'.format(', '.join(names), label)
     return pairs, None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode('utf-8')
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @public

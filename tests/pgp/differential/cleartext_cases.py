@@ -28,6 +28,10 @@ STRICTER = {
     'unescaped-dash': 'a text line that starts with "-" must be '
                       'dash-escaped (RFC 9580 7.2 asks readers to warn; '
                       'unescaped, it can pose as armor)',
+    'needless-escape': 'only a line starting with "-" (or "From ", as gpg '
+                       'escapes them) may be dash-escaped: read as it '
+                       'stands, a "- " before any other line is shown and '
+                       'covered by nothing',
     'hash-syntax': 'a Hash: header must be exactly "Hash: " and names both '
                    'readers accept; gpg and sqop each accept forms the '
                    'other refuses',
@@ -61,6 +65,7 @@ STRICTER = {
 # reason it is listed under, not for another).
 REASONS = {
     'unescaped-dash': ('not dash-escaped',),
+    'needless-escape': ('is dash-escaped but does not start with',),
     'hash-syntax': ('Hash: header is not a list', 'not a hash algorithm'),
     'other-header': ('above the signed text',),
     'separator': ('exactly one empty line',),
@@ -351,7 +356,9 @@ def mutations(data: bytes):
     yield 'escaped-empty', data.replace(sep, sep + b'- ' + nl, 1), None
     # Trailing blanks and line ends.
     yield 'escape-plain-lines', data[:body_at] + re.sub(
-        rb'(?m)^(?=[A-Za-z])', b'- ', text) + data[text_end:], None
+        rb'(?m)^(?=[A-Za-z])', b'- ', text) + data[text_end:], \
+        'needless-escape' if re.search(rb'(?m)^(?!From )[A-Za-z]', text) \
+        else None
     text_nl = b'\r\n' if b'\r\n' in text else b'\n'
     blanked = re.sub(rb'(?=\n)', b' \t ', text.replace(b'\r\n', b'\n'))
     yield 'trailing-blanks-added', data[:body_at] + blanked.replace(
