@@ -14,8 +14,11 @@ from email.message import Message
 from public import public
 
 from mailman_pgp.pgp._email import decoded_text, set_text
-from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE, parse_inner
+from mailman_pgp.pgp._inner import (
+    DEFAULT_MAX_SIZE, parse_inner, signed_message_problem)
 from mailman_pgp.pgp.armor import MESSAGE, SIGNATURE, SIGNED_MESSAGE, armor, find_blocks
+from mailman_pgp.pgp.cleartext import (
+    armored_signature_problem, charset_problem, read_clearsigned)
 from mailman_pgp.pgp.crypto import SIGN_HASH, _make_sig, decrypt
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, PGPError
 from mailman_pgp.pgp.mime import DecryptedMessage
@@ -40,11 +43,17 @@ def _text_leaves(msg):
 
 
 def _blocks(part):
+    """(text, charset, armored blocks); blocks is None when the part
+    cannot be read or an armored block in it is damaged (such a part is
+    never skipped as empty: its text is still delivered)."""
     try:
         text, charset = _leaf_text(part)
+    except PGPError:
+        return None, 'us-ascii', None
+    try:
         return text, charset, find_blocks(text)
     except PGPError:
-        return '', 'us-ascii', []
+        return text, charset, None
 
 
 @public
@@ -52,7 +61,7 @@ def _blocks(part):
 def has_inline_encrypted(msg: Message) -> bool:
     """Any text part holds an armored encrypted block."""
     return any(is_encrypted_block(b) for part in _text_leaves(msg)
-               for b in _blocks(part)[2])
+               for b in _blocks(part)[2] or ())
 
 
 @public
@@ -66,6 +75,8 @@ def is_inline_encrypted(msg: Message) -> bool:
         if part.get_content_maintype() != 'text':
             return False
         text, _, blocks = _blocks(part)
+        if blocks is None:
+            return False
         if not text.strip():
             continue
         if len(blocks) != 1 or not is_encrypted_block(blocks[0]) \
@@ -79,7 +90,7 @@ def is_inline_encrypted(msg: Message) -> bool:
 def has_inline_signed(msg: Message) -> bool:
     return any(b.kind == SIGNED_MESSAGE or (b.kind == MESSAGE and not
                                             is_encrypted_block(b))
-               for part in _text_leaves(msg) for b in _blocks(part)[2])
+               for part in _text_leaves(msg) for b in _blocks(part)[2] or ())
 
 
 @public
@@ -108,7 +119,8 @@ def strip_inline_signature(msg: Message) -> Message:
     msg = copy.deepcopy(msg)
     for part in _text_leaves(msg):
         text, charset, blocks = _blocks(part)
-        signed = [b for b in blocks if _signed_text(b, charset) is not None]
+        signed = [b for b in blocks or ()
+                  if _signed_text(b, charset) is not None]
         if not signed:
             continue
         out, pos = [], 0
@@ -124,12 +136,17 @@ def strip_inline_signature(msg: Message) -> Message:
 def _signed_text(block, charset):
     """The text a signed block carries, or None if it is not signed."""
     if block.kind == SIGNED_MESSAGE:
-        return block.cleartext.replace('\r\n', '\n') + '\n'
+        # The text as the signature covers it (trailing blanks removed),
+        # the text Sequoia and gpg give out; nothing if not wholly signed.
+        signed = read_clearsigned(block, charset)
+        return None if signed.problem else signed.text
     if block.kind != MESSAGE or is_encrypted_block(block):
         return None
     try:
         data = parse_inner(block.data).literal
     except PGPError:
+        return None
+    if signed_message_problem(block.data, armored_signature_problem):
         return None
     if data is None:
         return None
@@ -142,14 +159,15 @@ def _signed_text(block, charset):
 
 
 def _decrypt_text(block, keys, max_size, charset):
+    """(result, text, the charset it was read in)."""
     result = decrypt(block.data, keys, max_size=max_size)
     want = block.headers.get('Charset') or 'utf-8'
     for cs in (want, 'utf-8', charset, 'latin-1'):
         try:
-            return result, result.data.decode(cs)
+            return result, result.data.decode(cs), cs
         except (LookupError, ValueError):
             continue
-    return result, result.data.decode('latin-1')  # pragma: no cover
+    return result, result.data.decode('latin-1'), 'latin-1'  # pragma: no cover
 
 
 @public
@@ -173,11 +191,15 @@ def decrypt_inline(msg: Message, keys, *,
         key = blocks[0].data
         if key not in cache:
             cache[key] = _decrypt_text(blocks[0], keys, max_size, charset)
-        result, plain = cache[key]
+        result, plain, used = cache[key]
         set_text(part, plain, 'plain')
         if result.signatures:
-            # Signed inside the encryption: the whole block is covered.
-            content.add((result.data, raw) for raw in result.signatures)
+            # Signed inside the encryption: the whole block is covered, as
+            # bytes; members get the text read from them in the charset
+            # the armor's Charset: header (covered by nothing) names.
+            why = charset_problem(plain, used)
+            content.add(((result.data, raw) for raw in result.signatures),
+                        why and 'part {}: {}'.format(index, why))
         else:
             # Encrypted only: its text must itself be wholly a signed block.
             content.add(*leaf_pairs(part, index))

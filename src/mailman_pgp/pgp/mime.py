@@ -148,6 +148,9 @@ class DecryptedMessage:
     message: Message
     content: SignedContent = field(default_factory=SignedContent)
     protected_headers: dict = field(default_factory=dict)
+    # PGP/MIME: the decrypted entity with its own headers (an archived
+    # post is the whole message, In-Reply-To and References included).
+    payload: Message | None = None
 
     @property
     def is_signed(self) -> bool:
@@ -181,4 +184,4 @@ def decrypt_mime(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
         content = covering(result.data, result.signatures, inner)
     else:
         content = signed_content(inner)
-    return DecryptedMessage(out, content, protected)
+    return DecryptedMessage(out, content, protected, payload=inner)
