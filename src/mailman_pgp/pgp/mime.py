@@ -19,6 +19,7 @@ from mailman_pgp.pgp._email import (
     parse_bytes,
 )
 from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE
+from mailman_pgp.pgp.carry import carried_signature
 from mailman_pgp.pgp.crypto import MICALG, decrypt, encrypt, encrypt_each, sign_detached
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, SignatureError
 from mailman_pgp.pgp.headers import apply_protected_headers, protect
@@ -148,6 +149,15 @@ class DecryptedMessage:
     message: Message
     content: SignedContent = field(default_factory=SignedContent)
     protected_headers: dict = field(default_factory=dict)
+    # The message as members get it: ``message`` with a signature made
+    # inside the encryption carried on as a detached one (see carry.py).
+    posted: Message | None = None
+    # Why such a signature could not be carried on, or None.
+    not_carried: str | None = None
+
+    @property
+    def for_members(self) -> Message:
+        return self.posted if self.posted is not None else self.message
 
     @property
     def is_signed(self) -> bool:
@@ -171,14 +181,25 @@ def decrypt_mime(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
     result = decrypt(data, keys, max_size=max_size)
     # The payload travels CRLF-canonical; Mailman's messages use LF.
     inner = parse_bytes(result.data.replace(b'\r\n', b'\n'))
-    nested = is_mime_signed(inner)
-    out = outer_from(msg, inner)
-    target = inner.get_payload()[0] if nested else inner
-    protected = apply_protected_headers(out, target,
-                                        modify_payload=not nested)
     if result.signatures:
         # Signed inside the encryption (RFC 3156 6.2): all of it covered.
         content = covering(result.data, result.signatures, inner)
     else:
         content = signed_content(inner)
-    return DecryptedMessage(out, content, protected)
+    carried, not_carried = None, None
+    if result.signatures:
+        # Members get the author's signature as a detached one over
+        # exactly the bytes it covers.
+        carried, not_carried = carried_signature(result.data,
+                                                 result.signatures)
+    posted = None
+    if carried is not None:
+        posted = outer_from(msg, carried)
+        apply_protected_headers(posted, carried.get_payload()[0],
+                                modify_payload=False)
+    nested = is_mime_signed(inner)
+    out = outer_from(msg, inner)
+    target = inner.get_payload()[0] if nested else inner
+    protected = apply_protected_headers(out, target,
+                                        modify_payload=not nested)
+    return DecryptedMessage(out, content, protected, posted, not_carried)
