@@ -25,16 +25,21 @@ from mailman_pgp.pgp import (
 class PGPDeliveryMixin:
     """The PGP state of one delivery and the wrapping both agents do."""
 
-    def setup_pgp(self, pgp_list, list_key, keys, allow_clear=False):
+    def setup_pgp(self, pgp_list, list_key, keys, allow_clear=False,
+                  gossip=None):
         """:param keys: a RecipientKeys for msgdata['recipients'].
 
         :param allow_clear: the message may go in clear (signed by the list)
             to recipients without a usable key (msgdata['pgp_allow_clear']).
+        :param gossip: the ``Autocrypt-Gossip`` value with the author's key,
+            put inside the encryption only.
         """
         self.pgp_list = pgp_list
         self.list_key = list_key
         self.keys = keys
         self.allow_clear = allow_clear
+        self.inner_headers = (('Autocrypt-Gossip', gossip),) if gossip \
+            else ()
         if not isinstance(self._connection, WireConnection):
             self._connection = WireConnection(self._connection)
 
@@ -73,7 +78,8 @@ class PGPDeliveryMixin:
         # mailman Message it is given (copy.copy shares its __dict__).
         outs = encrypt_mime_each(copy.deepcopy(msg), groups,
                                  sign_with=self.signer,
-                                 throw_keyids=throw_keyids)
+                                 throw_keyids=throw_keyids,
+                                 inner_headers=self.inner_headers)
         return [self._outer_subject(out) for out in outs]
 
     def clear_copy(self, msg, sign=True):

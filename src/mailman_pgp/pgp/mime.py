@@ -104,7 +104,7 @@ def encrypted_wrapper(armored: str) -> Message:
     return wrapper
 
 
-def _payload_bytes(msg, protect_headers):
+def _payload_bytes(msg, protect_headers, inner_headers=()):
     part = content_part(msg)
     if part.get('Content-Type') is None:
         part['Content-Type'] = 'text/plain; charset="us-ascii"'
@@ -114,6 +114,8 @@ def _payload_bytes(msg, protect_headers):
         outer = copy.copy(msg)
         outer._headers = list(msg._headers)
         protect(part, outer)
+    for name, value in inner_headers:
+        part[name] = value
     return canonical(part), outer
 
 
@@ -132,9 +134,14 @@ def encrypt_mime(msg: Message, recipients, *, sign_with=None,
 @public
 @guarded
 def encrypt_mime_each(msg: Message, recipient_groups, *, sign_with=None,
-                      throw_keyids=False, protect_headers=True) -> list:
-    """One multipart/encrypted copy per recipient group, signed once."""
-    data, outer = _payload_bytes(msg, protect_headers)
+                      throw_keyids=False, protect_headers=True,
+                      inner_headers=()) -> list:
+    """One multipart/encrypted copy per recipient group, signed once.
+
+    :param inner_headers: (name, value) pairs for the root of the
+        encrypted payload only (``Autocrypt-Gossip``).
+    """
+    data, outer = _payload_bytes(msg, protect_headers, inner_headers)
     copies = encrypt_each(data, recipient_groups, sign_with=sign_with,
                           throw_keyids=throw_keyids)
     return [outer_from(outer, encrypted_wrapper(c)) for c in copies]
