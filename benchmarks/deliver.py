@@ -1,6 +1,7 @@
 """The PGP delivery agents end to end, timed against gpg in the same run.
 
     .venv/bin/python benchmarks/deliver.py [--quick] [--members N]
+        [--profile individual|bulk] [--kinds rsa,cv25519]
 
 A 20 KB post to a PGP list of N members (1000; 100 with --quick), with
 RSA-3072 and with Cv25519 keys (list and members alike), delivered by
@@ -16,6 +17,10 @@ instances; each delivering process (one per key kind, and one for the plain
 list) gets the recipients as the outgoing runner does, in the message
 metadata, so that its peak RSS is that of a runner delivering to 1000
 members.  Member keys are made once and cached (pgp_keyfactory).
+
+``--profile MODE`` runs the timed deliveries of that mode under cProfile
+and prints where the time goes (own time and cumulative), per post; the
+numbers are in docs/delivery.rst.
 """
 
 import argparse
@@ -207,10 +212,20 @@ def deliver_runs(cfg, port, iterations, work, kind):
                 kind, mode, i)
             msg.set_payload(BODY, 'us-ascii')
             before = sink.messages
+            profile = os.environ.get('MMPGP_PROFILE', '')
+            profiler = None
+            if i and profile.startswith(mode + ':'):
+                import cProfile
+                profiler = cProfile.Profile()
+                profiler.enable()
             start = time.perf_counter()
             deliver(mlist, msg, dict(recipients=set(recipients),
                                      to_list=True, listid=mlist.list_id))
             times.append(time.perf_counter() - start)
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats('{}.{}-{}'.format(
+                    profile.split(':', 1)[1], kind, i))
             sent = sink.messages - before
         results[mode] = dict(cold=times[0],
                              median=statistics.median(times[1:]),
@@ -300,12 +315,58 @@ def child(*args):
     return out.stdout
 
 
+def prepare(n):
+    """A work directory with both instances set up for n members."""
+    from pgp_keyfactory import secret_keys
+    work = tempfile.mkdtemp(prefix='mmpgp-bench-deliver-')
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    cfg = write_config(work, port)
+    plain_cfg = write_config(work, port, plugin=False)
+    keys = {}
+    for kind in KINDS:
+        keys[kind] = (list_key(kind), secret_keys(kind, max(n, 100))[:n])
+        with open(os.path.join(work, f'list-{kind}.asc'), 'w') as fp:
+            fp.write(keys[kind][0].armor())
+        with open(os.path.join(work, f'members-{kind}.asc'), 'w') as fp:
+            fp.write(''.join(k.public_armor() for k in keys[kind][1]))
+    child('--setup', cfg, work, str(n))
+    child('--setup-plain', plain_cfg, work)
+    return work, port, cfg, plain_cfg, keys
+
+
+def profile_main(args):
+    """Where the time of one delivery goes (cProfile), per kind."""
+    import pstats
+    n = args.members or (100 if args.quick else 1000)
+    iterations = args.iterations or 2
+    work, port, cfg, _, _ = prepare(n)
+    stats_base = os.path.join(work, 'profile')
+    for kind in args.kinds.split(','):
+        os.environ['MMPGP_PROFILE'] = args.profile + ':' + stats_base
+        result = json.loads(child('--deliver', cfg, str(port),
+                                  str(iterations), work, kind))
+        del os.environ['MMPGP_PROFILE']
+        files = [os.path.join(work, f) for f in sorted(os.listdir(work))
+                 if f.startswith(f'profile.{kind}-')]
+        print(f'# {args.profile} delivery, {kind}, {n} members: median '
+              f'{result[args.profile]["median"]:.3f} s, profiled over '
+              f'{len(files)} run(s)')
+        stats = pstats.Stats(*files)
+        stats.sort_stats('tottime').print_stats(25)
+        stats.sort_stats('cumulative').print_stats(40)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--quick', action='store_true',
                         help='100 members (well under a minute)')
     parser.add_argument('--members', type=int)
     parser.add_argument('--iterations', type=int)
+    parser.add_argument('--profile', choices=('individual', 'bulk'))
+    parser.add_argument('--kinds', default=','.join(KINDS))
     parser.add_argument('--setup', nargs=3, help=argparse.SUPPRESS)
     parser.add_argument('--setup-plain', nargs=2, help=argparse.SUPPRESS)
     parser.add_argument('--deliver', nargs=5, help=argparse.SUPPRESS)
@@ -320,27 +381,14 @@ def main(argv=None):
         print(json.dumps(deliver_runs(cfg, int(port), int(iterations), work,
                                       kind)))
         return
+    if args.profile:
+        return profile_main(args)
     # Here, not at the top: the delivering processes import only Mailman.
     from pgp_hot_paths import median_time       # one timing rule
-    from pgp_keyfactory import secret_keys
     n = args.members or (100 if args.quick else 1000)
     iterations = args.iterations or 3
-    work = tempfile.mkdtemp(prefix='mmpgp-bench-deliver-')
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    cfg = write_config(work, port)
-    plain_cfg = write_config(work, port, plugin=False)
     t0 = time.perf_counter()
-    keys = {}
-    for kind in KINDS:
-        keys[kind] = (list_key(kind), secret_keys(kind, max(n, 100))[:n])
-        with open(os.path.join(work, f'list-{kind}.asc'), 'w') as fp:
-            fp.write(keys[kind][0].armor())
-        with open(os.path.join(work, f'members-{kind}.asc'), 'w') as fp:
-            fp.write(''.join(k.public_armor() for k in keys[kind][1]))
-    child('--setup', cfg, work, str(n))
-    child('--setup-plain', plain_cfg, work)
+    work, port, cfg, plain_cfg, keys = prepare(n)
     print(f'# {n} members, 20 KB post, max_recipients {MAX_RECIPIENTS}, '
           f'{iterations} timed runs (medians); setup '
           f'{time.perf_counter() - t0:.0f} s', flush=True)
