@@ -81,6 +81,7 @@ from mailman_pgp.pgp.minimal import minimal_key
 from mailman_pgp.pgp.mime import (
     encrypted_wrapper,
     DecryptedMessage,
+    EncryptedCopies,
     decrypt_mime,
     encrypt_mime,
     encrypt_mime_each,
@@ -146,6 +147,7 @@ __all__ = [
     'encrypt_mime',
     'encrypted_wrapper',
     'encrypt_mime_each',
+    'EncryptedCopies',
     'find_blocks',
     'find_keys',
     'generate_key',

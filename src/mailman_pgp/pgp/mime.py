@@ -6,6 +6,8 @@ sign+encrypt (section 6.2). Input also: nested sign-then-encrypt (6.1) and
 several application/pgp-signature parts.
 """
 
+import copy
+
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -20,7 +22,8 @@ from mailman_pgp.pgp._email import (
 )
 from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE
 from mailman_pgp.pgp.carry import carried_signature
-from mailman_pgp.pgp.crypto import MICALG, decrypt, encrypt, encrypt_each, sign_detached
+from mailman_pgp.pgp.crypto import (
+    MICALG, decrypt, encrypt, encrypt_payload, sign_detached, signed_payload)
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, SignatureError
 from mailman_pgp.pgp.headers import apply_protected_headers, protect
 from mailman_pgp.pgp.signed import (
@@ -110,7 +113,6 @@ def _payload_bytes(msg, protect_headers, inner_headers=()):
         part['Content-Type'] = 'text/plain; charset="us-ascii"'
     outer = msg
     if protect_headers:
-        import copy
         outer = copy.copy(msg)
         outer._headers = list(msg._headers)
         protect(part, outer)
@@ -132,19 +134,59 @@ def encrypt_mime(msg: Message, recipients, *, sign_with=None,
 
 
 @public
-@guarded
-def encrypt_mime_each(msg: Message, recipient_groups, *, sign_with=None,
-                      throw_keyids=False, protect_headers=True,
-                      inner_headers=()) -> list:
-    """One multipart/encrypted copy per recipient group, signed once.
+class EncryptedCopies:
+    """A message made ready to encrypt, once per post: its payload
+    serialised (protected headers, ``inner_headers``), signed if
+    ``sign_with``, and the multipart/encrypted around it built.  Each
+    copy then costs only its session key, the encryption of the prepared
+    packets, their armor and a shallow message.
 
     :param inner_headers: (name, value) pairs for the root of the
         encrypted payload only (``Autocrypt-Gossip``).
+    :param outer_subject: the Subject outside the encryption, if any.
     """
-    data, outer = _payload_bytes(msg, protect_headers, inner_headers)
-    copies = encrypt_each(data, recipient_groups, sign_with=sign_with,
-                          throw_keyids=throw_keyids)
-    return [outer_from(outer, encrypted_wrapper(c)) for c in copies]
+
+    @guarded
+    def __init__(self, msg: Message, *, sign_with=None,
+                 protect_headers=True, inner_headers=(),
+                 outer_subject=None):
+        data, outer = _payload_bytes(msg, protect_headers, inner_headers)
+        if outer_subject is not None and outer.get('Subject') is not None:
+            if outer is msg:
+                outer = copy.copy(msg)
+                outer._headers = list(msg._headers)
+            del outer['Subject']
+            outer['Subject'] = outer_subject
+        self.plain = signed_payload(data, sign_with)
+        self.template = outer_from(outer, encrypted_wrapper(''))
+        self.control, self.data_part = self.template.get_payload()
+
+    @guarded
+    def copy_for(self, recipients, *, throw_keyids=False) -> Message:
+        """A multipart/encrypted copy for recipients (one session key)."""
+        armored = encrypt_payload(self.plain, recipients,
+                                  throw_keyids=throw_keyids)
+        part = Message()
+        part.__dict__.update(self.data_part.__dict__)
+        part._headers = list(self.data_part._headers)
+        part._payload = armored
+        out = Message()
+        out.__dict__.update(self.template.__dict__)
+        out._headers = list(self.template._headers)
+        out._payload = [self.control, part]
+        return out
+
+
+@public
+def encrypt_mime_each(msg: Message, recipient_groups, *, sign_with=None,
+                      throw_keyids=False, protect_headers=True,
+                      inner_headers=()) -> list:
+    """One multipart/encrypted copy per recipient group, signed once."""
+    prepared = EncryptedCopies(msg, sign_with=sign_with,
+                               protect_headers=protect_headers,
+                               inner_headers=inner_headers)
+    return [prepared.copy_for(group, throw_keyids=throw_keyids)
+            for group in recipient_groups]
 
 
 @public
