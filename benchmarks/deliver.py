@@ -1,14 +1,15 @@
 """The PGP delivery agents end to end, timed against gpg in the same run.
 
     .venv/bin/python benchmarks/deliver.py [--quick] [--members N]
-        [--profile individual|bulk] [--kinds rsa,cv25519]
+        [--no-gpg] [--profile individual|bulk] [--kinds rsa,cv25519]
 
 A 20 KB post to a PGP list of N members (1000; 100 with --quick), with
 RSA-3072 and with Cv25519 keys (list and members alike), delivered by
 ``mailman_pgp.mta.deliver.deliver`` in individual and in bulk mode,
 signed by the list, to an in-process SMTP sink; then the same sign+encrypt
 work done by gpg: one gpg call per recipient (individual) or per chunk of
-``[mta] max_recipients`` (bulk).  Prints medians, ratios ours/gpg and the
+``[mta] max_recipients`` (bulk).  Prints medians, ratios ours/gpg and
+ours/Mailman (Mailman's own delivery of the same post, the anchor), and the
 peak RSS of the delivering process, next to that of Mailman's own delivery
 of the same post to the same members (a plain list, plugin not loaded).
 
@@ -37,7 +38,9 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.join(os.path.dirname(HERE), 'src')
+# --compare runs the delivering processes on another checkout's src too.
+SRC = os.environ.get('MMPGP_BENCH_SRC') or os.path.join(
+    os.path.dirname(HERE), 'src')
 sys.path.insert(0, HERE)
 sys.path.insert(0, SRC)
 
@@ -308,10 +311,12 @@ def list_key(kind):
     return key
 
 
-def child(*args):
+def child(*args, src=None):
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    if src:
+        env['MMPGP_BENCH_SRC'] = src
     out = subprocess.run([sys.executable, __file__, *args], check=True,
-                         capture_output=True, text=True,
-                         env=dict(os.environ, PYTHONWARNINGS='ignore'))
+                         capture_output=True, text=True, env=env)
     return out.stdout
 
 
@@ -366,6 +371,11 @@ def main(argv=None):
     parser.add_argument('--members', type=int)
     parser.add_argument('--iterations', type=int)
     parser.add_argument('--profile', choices=('individual', 'bulk'))
+    parser.add_argument('--compare', metavar='SRC',
+                        help='also deliver with the plugin in SRC (another '
+                        'checkout\'s src directory), same instance and run')
+    parser.add_argument('--no-gpg', action='store_true',
+                        help='skip the gpg rows (ratios to Mailman only)')
     parser.add_argument('--kinds', default=','.join(KINDS))
     parser.add_argument('--setup', nargs=3, help=argparse.SUPPRESS)
     parser.add_argument('--setup-plain', nargs=2, help=argparse.SUPPRESS)
@@ -397,28 +407,49 @@ def main(argv=None):
             for kind in KINDS}
     plain = json.loads(child('--deliver', plain_cfg, str(port),
                              str(iterations), work, 'plain'))
-    print('{:<24} {:>10} {:>10} {:>10} {:>8} {:>7}'.format(
-        'row', 'ours', 'ours cold', 'gpg', 'ratio', 'copies'))
-    ratios = {}
+    if args.compare:
+        mailman = plain['mailman']['median']
+        print('{:<24} {:>12} {:>9} {:>12} {:>9}'.format(
+            'row', '--compare', '/Mailman', 'this tree', '/Mailman'))
+        for kind in KINDS:
+            other = json.loads(child('--deliver', cfg, str(port),
+                                     str(iterations), work, kind,
+                                     src=args.compare))
+            for mode in ('individual', 'bulk'):
+                a, b = other[mode]['median'], ours[kind][mode]['median']
+                print('{:<24} {:>10.3f} s {:>8.2f}x {:>10.3f} s {:>8.2f}x'
+                      .format(f'{mode} ({kind})', a, a / mailman, b,
+                              b / mailman), flush=True)
+        print('{:<24} {:>10.3f} s'.format('Mailman, plain list', mailman))
+    mailman = plain['mailman']['median']
+    print('{:<24} {:>10} {:>10} {:>10} {:>8} {:>9} {:>7}'.format(
+        'row', 'ours', 'ours cold', 'gpg', '/gpg', '/Mailman', 'copies'))
+    ratios, versus = {}, {}
     data = BODY.encode()
     for kind, (lkey, members) in keys.items():
-        gpg = Gpg(lkey, members)
+        gpg = None if args.no_gpg else Gpg(lkey, members)
         try:
             for mode in ('individual', 'bulk'):
-                theirs = median_time(lambda: getattr(gpg, mode)(data),
-                                     iterations)
+                theirs = None if gpg is None else median_time(
+                    lambda: getattr(gpg, mode)(data), iterations)
                 row = ours[kind][mode]
-                ratios[f'{kind}/{mode}'] = row['median'] / theirs
-                print('{:<24} {:>8.2f} s {:>8.2f} s {:>8.2f} s {:>7.2f}x '
-                      '{:>7}'.format(f'{mode} ({kind})', row['median'],
-                                     row['cold'], theirs,
-                                     row['median'] / theirs,
-                                     row['messages']), flush=True)
+                if theirs is not None:
+                    ratios[f'{kind}/{mode}'] = row['median'] / theirs
+                versus[f'{kind}/{mode}'] = row['median'] / mailman
+                print('{:<24} {:>8.2f} s {:>8.2f} s {:>10} {:>8} {:>8.2f}x '
+                      '{:>7}'.format(
+                          f'{mode} ({kind})', row['median'], row['cold'],
+                          '-' if theirs is None else f'{theirs:.2f} s',
+                          '-' if theirs is None else
+                          f'{row["median"] / theirs:.2f}x',
+                          row['median'] / mailman, row['messages']),
+                      flush=True)
         finally:
-            gpg.close()
+            if gpg is not None:
+                gpg.close()
     row = plain['mailman']
-    print('{:<24} {:>8.2f} s {:>8.2f} s {:>10} {:>8} {:>7}'.format(
-        'Mailman, plain list', row['median'], row['cold'], '', '',
+    print('{:<24} {:>8.2f} s {:>8.2f} s {:>10} {:>8} {:>9} {:>7}'.format(
+        'Mailman, plain list', row['median'], row['cold'], '', '', '',
         row['messages']))
     for kind in KINDS:
         print('peak RSS delivering to {} members ({}): {:.1f} MiB ({:.1f} '
@@ -432,9 +463,15 @@ def main(argv=None):
                                 plain['baseline_rss_mib']))
     peak = max(ours[kind]['peak_rss_mib'] for kind in KINDS)
     targets = {'individual': 0.3, 'bulk': 1.0}
-    speed = all(r <= targets[k.split('/')[1]] for k, r in ratios.items())
-    print('speed targets (individual <= 0.3x, bulk <= 1.0x):',
-          'met' if speed else 'NOT met')
+    if ratios:
+        speed = all(r <= targets[k.split('/')[1]]
+                    for k, r in ratios.items())
+        print('speed targets against gpg (individual <= 0.3x, bulk <= '
+              '1.0x):', 'met' if speed else 'NOT met')
+    anchors = {'individual': 3.0, 'bulk': 1.3}
+    speed = all(r <= anchors[k.split('/')[1]] for k, r in versus.items())
+    print('speed targets against Mailman\'s own delivery (individual <= '
+          '3x, bulk <= 1.3x):', 'met' if speed else 'NOT met')
     print('memory target (peak RSS < 100 MiB): {} ({:.1f} MiB, {:+.1f} MiB '
           'over Mailman\'s own delivery)'.format(
               'met' if peak < 100 else 'NOT met', peak,
