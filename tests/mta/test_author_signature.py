@@ -120,6 +120,25 @@ class TestAuthorSignature(AuthorSignatureCase):
             with self.subTest(reader=reader):
                 self.assertTrue(self.reading(reader, copy).author_good)
 
+    def test_long_folded_headers_in_the_signed_entity(self):
+        # The signed entity goes on byte for byte: long protected headers,
+        # folded by the author's program, are not folded again.
+        subject = ('A long subject ' + 'that goes on and on ' * 6).strip()
+        copy = self.post('combined', subject=subject)
+        seen = self.reading('gpg', copy)
+        self.assertTrue(seen.author_good, seen.plaintext)
+
+    def test_not_carried_is_delivered_and_logged(self):
+        # A header line with trailing white space does not come back byte
+        # for byte from Python's email package: the signature cannot go on
+        # detached, the post still reaches members, the log says why.
+        subject = 'A long subject ' + 'that ends in white space ' * 5
+        with self.assertLogs('mailman.plugins.pgp', 'WARNING') as logs:
+            copy = self.post('combined', subject=subject)
+        self.assertIn(MARKER.encode(), self.bart.decrypt(copy).plaintext)
+        self.assertTrue(any("the author's signature does not reach members"
+                            in line for line in logs.output), logs.output)
+
     def test_stripped_when_the_list_says_so(self):
         self.set(strip_original_sig=True)
         copy = self.post('combined')
