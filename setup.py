@@ -23,6 +23,9 @@ setup(
         'testing/*.cfg',
     ], 'django_pgpmailman': [
         'templates/*/*.html',
+        'static/django_pgpmailman/*.js',
+        'static/django_pgpmailman/*.css',
+        'static/django_pgpmailman/openpgp/*',
     ], 'mailman_rest_events': ['config/*.cfg']},
     install_requires=[
         'mailman>=3.3.10,<3.4',

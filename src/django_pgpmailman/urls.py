@@ -3,7 +3,7 @@
 from django.urls import path as _path
 
 from django_pgpmailman.core import answers_core_errors
-from django_pgpmailman.views import keys, lists
+from django_pgpmailman.views import keys, lists, reader
 
 
 def path(route, view, *args, **kwargs):
@@ -25,6 +25,8 @@ urlpatterns = [
          {'operation': 'extend-key'}, name='pgp_extend_key'),
     path(LIST + 'keys/', lists.approvals, name='pgp_list_keys'),
     path(LIST + 'archive/', lists.archive, name='pgp_list_archive'),
+    path(LIST + 'archive/read/', reader.archive_reader,
+         name='pgp_list_archive_reader'),
     path('keys/', keys.my_keys, name='pgp_my_keys'),
     path('keys/<str:list_id>/', keys.key_step, name='pgp_key_step'),
 ]

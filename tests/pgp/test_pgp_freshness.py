@@ -107,3 +107,29 @@ def test_key_store_refuses_an_older_copy(gpg, anne, tmp_path):
     with pytest.raises(StaleKeyError, match='older copy'):
         store.set_address_key('anne@example.org', old)
     assert bytes(store.address_key('anne@example.org')) == bytes(new)
+
+
+def test_user_ids_sharing_a_long_beginning_are_two_parts(gpg):
+    # Two user IDs whose first 80 characters are the same: a copy without
+    # the first one (Eve drops its packets) lacks a part of the key.
+    # Before, both counted as one part, and the second one's newer
+    # self-signature let the copy pass.
+    prefix = 'Anne ' + 'A' * 70 + ' <anne@example.org>'
+    first, second = prefix + ' (home)', prefix + ' (work)'
+    fpr = gpg.gen(first, 'ed25519', 'sign,cert', sub='cv25519')
+    gpg.run('--quick-add-uid', fpr, second)
+    stored = _copy(gpg, fpr)
+    packets = list(P.iter_packets(dearmor(stored.public_armor())))
+    kept, skipping = [], False
+    for packet in packets:
+        if packet.tag == P.USER_ID:
+            skipping = packet.body.decode() == first
+        elif packet.tag != P.SIGNATURE:
+            skipping = False
+        if not skipping:
+            kept.append(packet.raw)
+    offered = Key.load(b''.join(kept))
+    assert len(offered.uids) == 1, offered.uids
+    reasons = staleness(stored, offered)
+    assert len(reasons) == 1 and reasons[0].startswith('it lacks user ID'), \
+        reasons

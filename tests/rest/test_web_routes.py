@@ -1,5 +1,6 @@
 """The REST routes the web UI uses: settings, index, key steps, archive."""
 
+import email
 import re
 
 from mailman.app.lifecycle import create_list
@@ -273,6 +274,33 @@ class TestApprovalsAndArchive(KeyConversation):
             result.json['archive'].encode()).plaintext.decode())
         result = call('GET', path + self.anne.email + '?since=June')
         self.assertEqual(result.status_code, 400)
+
+    def test_archive_keeps_each_posts_headers(self):
+        """Members' mail readers thread the archive: every header of an
+        archived post is in the member's copy, not only the outer ones."""
+        from email.message import EmailMessage
+        from mailman_pgp.archivers.local_mbox import LocalMboxArchiver
+        with transaction():
+            add_pgp_member(_fresh(self.mlist), self.anne)
+        msg = EmailMessage()
+        msg['From'] = 'Bob <bob@example.com>'
+        msg['Subject'] = 'Re: the thread'
+        msg['Date'] = 'Mon, 01 Jun 2026 10:00:00 +0000'
+        msg['Message-ID'] = '<reply@example.com>'
+        msg['In-Reply-To'] = '<start@example.com>'
+        msg['References'] = '<start@example.com>'
+        msg['Reply-To'] = 'ant@example.com'
+        msg.set_content('A reply.\n')
+        LocalMboxArchiver().archive_message(_fresh(self.mlist), msg)
+        result = call('GET', 'lists/ant.example.com/archive/'
+                      + self.anne.email)
+        self.assertEqual(result.json['count'], 1, result.text)
+        copy = email.message_from_bytes(self.anne.decrypt(
+            result.json['archive'].encode()).plaintext.split(b'\n', 1)[1])
+        for name in ('From', 'Subject', 'Date', 'Message-ID', 'In-Reply-To',
+                     'References', 'Reply-To'):
+            self.assertEqual(copy[name], msg[name], name)
+        self.assertIn('A reply.', copy.get_payload())
 
 
 class TestStepsOfAnAddress(KeyConversation):

@@ -17,6 +17,7 @@ PAGES = [
      {'owner', 'moderator', 'admin'}),
     ('get', LIST + 'archive/', None, {'member'}),
     ('post', LIST + 'archive/', {}, {'member'}),
+    ('get', LIST + 'archive/read/', None, {'member'}),
 ]
 WHO = ['anonymous', 'outsider', 'member', 'moderator', 'owner', 'admin']
 

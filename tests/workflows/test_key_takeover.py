@@ -129,8 +129,8 @@ class TestCommandOutsideTheSignature(TakeoverTestCase):
         note = self.annes_old_text(
             'I met Eve today; this is her key:\n\n' + self.eve.public_key())
         text = self.attempt(self.as_eve(note, autocrypt=False))
-        self.assertIn('The command "key change" is not inside the text you '
-                      'signed', text)
+        self.assertIn('The command "key change" does not start the text '
+                      'you signed', text)
 
     def test_pgp_mime_note_with_key_inside(self):
         self.workflow('pgp-key-change-workflow')
@@ -138,7 +138,7 @@ class TestCommandOutsideTheSignature(TakeoverTestCase):
             REQUEST, 'key change',
             'Eve\'s key, as promised:\n\n' + self.eve.public_key())
         text = self.attempt(thunderbird_autocrypt(self.eve) + signed)
-        self.assertIn('The command "key change" is not inside', text)
+        self.assertIn('The command "key change" does not start', text)
 
 
 class TestLegitimateChanges(MemberTestCase):

@@ -29,11 +29,11 @@ key set <token>      Reply to a key request with your public key attached.
 key confirm <token>  Reply to a proof request with the statement, signed
                      with your key.
 key change           Sign, with your current key (for a new expiry date:
-                     with the updated key), one text that holds the line
-                     "key change" and your new public key (or your
-                     current key with its new expiry date).  The Subject,
-                     an attachment beside the signature and an Autocrypt
-                     header do not count.
+                     with the updated key), one text whose first line is
+                     "key change" and that holds your new public key (or
+                     your current key with its new expiry date).  The
+                     Subject, an attachment beside the signature, a
+                     forwarded mail and an Autocrypt header do not count.
 key revoke           Attach the revocation certificate of your key (it
                      proves itself: no signature needed).
 key sign             Attach the list's public key with your certification

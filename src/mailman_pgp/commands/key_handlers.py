@@ -185,12 +185,9 @@ def key_change(mlist, msg, msgdata, arguments, results):
         return
     if partly_signed(request.content, results):
         return
-    new_key = _signed_key(mlist, msg, request, 'key change', results)
+    new_key = _signed_key(mlist, msg, request, 'key change', results,
+                          authenticated=msgdata.get(AUTHENTICATED_REQUEST))
     if new_key is None:
-        return
-    if not (request.says('key change') or msgdata.get(
-            AUTHENTICATED_REQUEST)):
-        _refuse(mlist, msg, 'key-command-unsigned', 'key change', results)
         return
     if new_key.fingerprint == current.fingerprint:
         return _update_key(mlist, msg, msgdata, sender, new_key, results)
@@ -216,15 +213,25 @@ def _sign_with(current, results) -> None:
                         current.fingerprint))
 
 
-def _signed_key(mlist, msg, request, command: str, results):
-    """The one usable key inside what the request's signatures cover."""
+def _signed_key(mlist, msg, request, command: str, results, *,
+                authenticated=False):
+    """The one usable key of the signed entity that starts with
+    ``command`` (see SignedRequest; on the web the logged-in user's
+    request is the command, and the one signed text holds the key)."""
+    entity = request.request(command)
+    if entity is None and authenticated:
+        entity = request.entities[0] if request.entities else None
     try:
-        found = request.keys()
+        found = request.keys(entity) if entity is not None \
+            else request.keys()
     except pgp.PGPError as error:
         say(results, str(error))
         return None
     if not (found.public_keys or found.private_keys or found.errors):
         _refuse(mlist, msg, 'key-outside-signature', command, results)
+        return None
+    if entity is None:
+        _refuse(mlist, msg, 'key-command-unsigned', command, results)
         return None
     return one_public_key(found, results)
 

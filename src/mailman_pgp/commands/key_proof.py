@@ -104,16 +104,40 @@ def one_public_key(found: pgp.FoundKeys, results):
 
 
 # The first line of a MIME entity (PGP/MIME, the combined form): a header
-# field.  Clearsigned text and signed literal data are text.
+# field.
 _FIELD = re.compile(rb'[!-9;-~]+:')
-_REPLY = re.compile(r'^((re|aw|sv|fwd?)\s*:\s*)+', re.IGNORECASE)
 
 
-def _entity(data: bytes) -> Message:
-    if _FIELD.match(data):
+def _entity(data: bytes, text: bool) -> Message:
+    if not text and _FIELD.match(data):
         return email.message_from_bytes(data, Message)
     return email.message_from_bytes(
         b'Content-Type: text/plain; charset="utf-8"\r\n\r\n' + data, Message)
+
+
+def _own_leaves(part):
+    """The leaves of ``part`` that are its author's own: not inside an
+    embedded message (message/rfc822: someone else's mail, forwarded) and
+    not HTML (where a quoted text loses its "> " marks)."""
+    if part.get_content_maintype() == 'message':
+        return
+    if part.is_multipart():
+        for sub in part.get_payload():
+            yield from _own_leaves(sub)
+    elif part.get_content_type() != 'text/html':
+        yield part
+
+
+def _first_line(entity) -> str:
+    """The first non-blank line of the entity's first own text/plain
+    part, whitespace collapsed, lower-cased."""
+    for part in _own_leaves(entity):
+        if part.get_content_type() == 'text/plain':
+            for line in _text(part).splitlines():
+                if line.strip():
+                    return collapse(line).lower()
+            return ''
+    return ''
 
 
 @public
@@ -121,44 +145,47 @@ class SignedRequest:
     """What the signatures of a key mail cover, read from the signed bytes
     only (pgp/signed.py says which bytes a signature covers).
 
-    - PGP/MIME (multipart/signed, also inside the encryption): the signed
-      first part; its Subject (protected headers), its text and the keys
-      in it (application/pgp-keys parts, armor in the text) count.
-    - The combined form (one OpenPGP message, signed and encrypted): the
-      whole decrypted entity or text.
-    - Clearsigned text: the cleartext; a key is its armor inside the
-      cleartext (gpg dash-escapes it), not an attachment beside it.
+    A signature covers bytes, not every line in them: a reply, a forward
+    or another of the sender's signed texts in the same mail holds other
+    people's words.  So the request is ONE signed entity that starts with
+    the command, and the keys it installs are that entity's own:
+
+    - PGP/MIME (multipart/signed, also inside the encryption) and the
+      combined form (one OpenPGP message, signed and encrypted): the whole
+      signed entity.  The command is its own Subject header (protected
+      headers) exactly, or the first line of its first text/plain part;
+      its keys are application/pgp-keys parts and armor in its text, not
+      in an embedded message (a forward) or in HTML.
+    - Clearsigned text (each block on its own): plain text, never read as
+      a MIME entity; the command is its first line, a key is its armor
+      inside the cleartext (gpg dash-escapes it).
     """
 
     def __init__(self, msg, msgdata):
         self.content = msgdata.get('pgp_signed') or pgp.signed_content(msg)
+        text = self.content.form != 'mime'
         datas = []
         for data, _raw in self.content.pairs:
             if data not in datas:
                 datas.append(data)
-        self.entities = [_entity(data) for data in datas]
+        if not text:
+            # The first covers the whole payload; signatures within it
+            # cover parts of the same bytes.
+            datas = datas[:1]
+        self.entities = [_entity(data, text) for data in datas]
 
     @property
     def signed(self) -> bool:
         return self.content.form is not None
 
-    def lines(self) -> list[str]:
-        """The signed Subject headers and text lines, whitespace collapsed,
-        lower-cased."""
-        out = []
+    def request(self, command: str) -> Message | None:
+        """The signed entity that starts with ``command``, or None."""
+        command = collapse(command).lower()
         for entity in self.entities:
-            subject = entity.get('subject')
-            if subject:
-                out.append(_REPLY.sub('', collapse(str(subject))).lower())
-            for part in entity.walk():
-                if part.get_content_type() == 'text/plain':
-                    out.extend(collapse(line).lower()
-                               for line in _text(part).splitlines())
-        return out
-
-    def says(self, command: str) -> bool:
-        """A signed line (or signed Subject) is exactly ``command``."""
-        return collapse(command).lower() in self.lines()
+            subject = collapse(str(entity.get('subject') or '')).lower()
+            if command in (subject, _first_line(entity)):
+                return entity
+        return None
 
     def text(self) -> str:
         """All signed text, whitespace collapsed."""
@@ -166,11 +193,14 @@ class SignedRequest:
             _text(part) for entity in self.entities for part in entity.walk()
             if part.get_content_type() == 'text/plain'))
 
-    def keys(self) -> pgp.FoundKeys:
-        """The keys inside the signed bytes."""
+    def keys(self, entity: Message | None = None) -> pgp.FoundKeys:
+        """The keys of ``entity`` (by default: of every signed entity)."""
         found = pgp.FoundKeys([], [], [], [])
-        for entity in self.entities:
-            more = pgp.find_keys(entity)
+        for one in self.entities if entity is None else [entity]:
+            own = Message()
+            own['Content-Type'] = 'multipart/mixed'
+            own.set_payload(list(_own_leaves(one)))
+            more = pgp.find_keys(own)
             for name in ('public_keys', 'private_keys', 'revocations',
                          'errors'):
                 getattr(found, name).extend(getattr(more, name))

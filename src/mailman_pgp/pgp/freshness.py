@@ -40,8 +40,9 @@ def _components(raw: bytes) -> dict:
         if packet.tag in (P.PUBLIC_KEY, P.SECRET_KEY):
             component = 'the key'
         elif packet.tag == P.USER_ID:
+            # The whole user ID: two that share a beginning are two parts.
             component = 'user ID "{}"'.format(
-                packet.body.decode('utf-8', 'replace')[:80])
+                packet.body.decode('utf-8', 'replace'))
         elif packet.tag == P.USER_ATTRIBUTE:
             component = None        # photos: not judged by the policy
         elif packet.tag in (P.PUBLIC_SUBKEY, P.SECRET_SUBKEY):
@@ -98,6 +99,7 @@ def staleness(stored: Key, offered: Key, now=None) -> list[str]:
     reasons = []
     for component, (newest, revoked) in have.items():
         theirs = given.get(component, [None, False])
+        component = _short(component)
         if revoked and not theirs[1]:
             reasons.append(f'it lacks the revocation of {component}')
         if newest is None:
@@ -110,3 +112,8 @@ def staleness(stored: Key, offered: Key, now=None) -> list[str]:
                 f'({theirs[0]:%Y-%m-%d %H:%M:%S} UTC) than the one the '
                 f'list has ({newest:%Y-%m-%d %H:%M:%S} UTC)')
     return reasons
+
+
+def _short(component: str) -> str:
+    """A part in words, short enough for a reply."""
+    return component if len(component) <= 100 else component[:96] + '..."'

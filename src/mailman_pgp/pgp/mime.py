@@ -198,6 +198,9 @@ class DecryptedMessage:
     message: Message
     content: SignedContent = field(default_factory=SignedContent)
     protected_headers: dict = field(default_factory=dict)
+    # PGP/MIME: the decrypted entity with its own headers (an archived
+    # post is the whole message, In-Reply-To and References included).
+    payload: Message | None = None
     # The message as members get it: ``message`` with a signature made
     # inside the encryption carried on as a detached one (see carry.py).
     posted: Message | None = None
@@ -230,6 +233,11 @@ def decrypt_mime(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
     result = decrypt(data, keys, max_size=max_size)
     # The payload travels CRLF-canonical; Mailman's messages use LF.
     inner = parse_bytes(result.data.replace(b'\r\n', b'\n'))
+    nested = is_mime_signed(inner)
+    out = outer_from(msg, inner)
+    target = inner.get_payload()[0] if nested else inner
+    protected = apply_protected_headers(out, target,
+                                        modify_payload=not nested)
     if result.signatures:
         # Signed inside the encryption (RFC 3156 6.2): all of it covered.
         content = covering(result.data, result.signatures, inner)
@@ -246,9 +254,5 @@ def decrypt_mime(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
         posted = outer_from(msg, carried)
         apply_protected_headers(posted, carried.get_payload()[0],
                                 modify_payload=False)
-    nested = is_mime_signed(inner)
-    out = outer_from(msg, inner)
-    target = inner.get_payload()[0] if nested else inner
-    protected = apply_protected_headers(out, target,
-                                        modify_payload=not nested)
-    return DecryptedMessage(out, content, protected, posted, not_carried)
+    return DecryptedMessage(out, content, protected, payload=inner,
+                            posted=posted, not_carried=not_carried)

@@ -59,10 +59,13 @@ def plaintext_mbox(mlist, since: date | None, until: date | None):
                                     or (until and day > until)):
                 continue
             try:
-                msg = decrypt_message(stored, keys).message
+                decrypted = decrypt_message(stored, keys)
             except PGPError:
                 unreadable += 1
                 continue
+            # The archivers encrypt the whole post: its own headers (the
+            # thread's In-Reply-To and References among them) are inside.
+            msg = decrypted.payload or decrypted.message
             msg.set_unixfrom(stored.get_from() and 'From ' +
                              stored.get_from())
             BytesGenerator(out, mangle_from_=True).flatten(msg, unixfrom=True)
