@@ -52,5 +52,5 @@ class PGPDecryptApproved:
             log.error('%s: approved message %s cannot be decrypted: %s',
                       mlist.list_id, msg.get('message-id', 'n/a'), error)
             raise DiscardMessage(str(error))
-        replace_message(msg, decrypted.message)
+        replace_message(msg, decrypted.for_members)
         msgdata.pop('pgp_original', None)

@@ -42,7 +42,7 @@ from mailman.mta.deliver import deliver as mailman_deliver
 from mailman.utilities.string import expand
 from public import public
 
-from mailman_pgp.mta.autocrypt import add_autocrypt
+from mailman_pgp.mta.autocrypt import add_autocrypt, author_gossip
 from mailman_pgp.mta.bulk import PGPBulkDelivery
 from mailman_pgp.mta.individual import PGPIndividualDelivery
 from mailman_pgp.mta.keys import recipient_keys
@@ -103,7 +103,8 @@ def deliver(mlist, msg, msgdata):
     add_autocrypt(mlist, msg, list_key)
     keys = recipient_keys(recipients)
     agent = make_agent(mlist, pgp_list, msgdata, allow_clear)
-    agent.setup_pgp(pgp_list, list_key, keys, allow_clear)
+    agent.setup_pgp(pgp_list, list_key, keys, allow_clear,
+                    gossip=author_gossip(msg, msgdata))
     withheld = {} if allow_clear else keys.withheld
     t0 = time.time()
     try:

@@ -34,5 +34,5 @@ class PGPIncomingRunner(IncomingRunner):
             msgdata['pgp_waiting_for_key'] = True
             return True                 # keep it in the queue
         if 'pgp' not in msgdata:
-            msg = examine(mlist, msg, msgdata, list_key)
+            msg = examine(mlist, msg, msgdata, list_key, for_members=True)
         return super()._dispose(mlist, msg, msgdata)
