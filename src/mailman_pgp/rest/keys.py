@@ -34,6 +34,8 @@ ACTIONS = {'set': ('token', 'key'), 'confirm': ('token', 'signed'),
            'change': ('key', 'signature'), 'revoke': ('revocation',)}
 # Bigger than any sane public key with its certifications.
 MAX_TEXT = 256 * 1024
+# A key within MAX_TEXT cannot carry many more user IDs than this.
+MAX_UIDS_APPROVAL = 5000
 _WAITING = {'pgp_key_received': 'key', 'pgp_proof_received': 'proof'}
 
 
@@ -225,7 +227,8 @@ def approval_queue(mlist) -> list[dict]:
                                 'pgp-key': 'key reset',
                                 'pgp-key-change': 'key change'}[kind],
                     'when': pendable.get('when')}
-            item.update(key_facts(key))
+            # Every user ID: the moderator judges the whole key.
+            item.update(key_facts(key, uids_shown=MAX_UIDS_APPROVAL))
             queue.append(item)
     return queue
 
