@@ -49,6 +49,16 @@ class TestDescriptionAndIndex(KeyConversation):
         self.assertTrue(entries['key_signing_allowed']['multiple'])
         self.assertEqual(entries['outer_subject']['allowed'], [])
         self.assertTrue(entries['encrypt_outgoing']['help'])
+        # Words for people, from the one declaration.
+        self.assertEqual(entries['unsigned_msg_action']['label'],
+                         'When a post is not signed')
+        self.assertIn(['pgp-key-change-mod-workflow',
+                       'Members change their key; a moderator approves the '
+                       'new one'], entries['key_change_workflow']['choices'])
+        self.assertIn(['hold', 'Hold it for the moderators'],
+                      entries['unsigned_msg_action']['choices'])
+        for entry in entries.values():
+            self.assertNotIn('`', entry['help'] + entry['label'])
 
     def test_index_has_key_facts_of_every_list(self):
         with transaction():
@@ -169,8 +179,9 @@ class TestWebKeySteps(KeyConversation):
                            signature=new.gpg('--armor', '--detach-sign',
                                              input=armored).stdout.decode())
         self.assertEqual(result.status_code, 400)
-        self.assertIn('Sign the key change request with your current key',
-                      description(result))
+        # Signed, but not by the current key: said so, not "sign it".
+        self.assertIn('The signature does not verify with your current key '
+                      + self.anne.fingerprint, description(result))
         result = self.keys('POST', action='change',
                            key=armored.replace('\n', '\r\n'),
                            signature=signature)
