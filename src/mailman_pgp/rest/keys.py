@@ -115,6 +115,10 @@ def _step(mlist, email: str, token: str, kind: str, pendable) -> dict:
     step = {'token': token, 'list_id': mlist.list_id, 'request': (
         'key change' if kind == 'pgp-key-change'
         else pendable.get('workflow'))}
+    if kind == 'pgp-key-change' and pendable.get('stage') == 'rejected':
+        step['waiting'] = 'rejected'
+        step['key_fingerprint'] = pendable.get('fingerprint')
+        return step
     if kind == 'pgp-key-change':
         step['waiting'] = ('proof' if pendable.get('stage') == 'confirm'
                            else 'approval')
@@ -267,7 +271,9 @@ class KeyApprovals:
         if action == 'accept':
             manager.confirm(self._token)
         elif item['request'] == 'key change':
-            getUtility(IPendings).confirm(self._token)
+            from mailman_pgp.workflows.change import reject_key_change
+            reject_key_change(self._mlist, self._token, getUtility(
+                IPendings).confirm(self._token, expunge=False))
         else:
             manager.discard(self._token)
         log.info('%s: %s of %s with key %s %sed by a moderator',
