@@ -91,7 +91,8 @@ class MailmanInstance:
                 result.stderr))
         return result
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 180) -> None:
+        # Generous: on a loaded machine (or a Pi) the runners take a while.
         # The master daemonizes and keeps the output files open: give it a
         # file, not a pipe we would wait on.
         command = [self.mailman_script, '-C', self.cfg_path]
