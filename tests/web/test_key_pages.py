@@ -152,3 +152,35 @@ def test_member_archive_decrypts_with_gpg(as_user, core):
     response = client.post('/pgp/lists/ant.example.com/archive/',
                            {'since': 'soon'})
     assert 'Enter a valid date' in response.content.decode()
+
+
+def test_pasted_key_change_keeps_the_signed_bytes(as_user, core, db):
+    """The detached signature covers the key file to its last line break;
+    pasted text (CRLF from the browser) must reach the check as gpg wrote
+    it.  On the form that trimmed it, this always failed."""
+    from mailman_pgp.testing.gpg import Subscriber
+    list_id = core.web.create_list('fox@example.com')
+    kim = Subscriber('kim@example.com', 'Kim')
+    new = Subscriber('kim@example.com', 'Kim New')
+    try:
+        kim.import_key(core.web.rest(
+            'GET', f'plugins/pgp/lists/{list_id}/pubkey')['public_key'])
+        core.web.add_member(list_id, kim)
+        make_user('kim', kim.email)
+        client = as_user('anonymous')
+        from django.contrib.auth.models import User
+        client.force_login(User.objects.get(username='kim'))
+        armored = new.public_key()
+        assert armored.endswith('\n')
+        signature = kim.gpg('--armor', '--detach-sign',
+                            input=armored).stdout.decode()
+        response = client.post(f'/pgp/keys/{list_id}/', {
+            'email': kim.email, 'action': 'change',
+            'key': armored.replace('\n', '\r\n'),
+            'signature': signature.replace('\n', '\r\n')}, follow=True)
+        text = response.content.decode()
+        assert 'Key change request received' in text, re.findall(
+            r'(?s)<div class="alert.*?</div>', text)
+    finally:
+        kim.close()
+        new.close()
