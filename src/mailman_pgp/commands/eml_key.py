@@ -29,9 +29,12 @@ Manage the key the list encrypts your mail to, on a PGP-enabled list.
 key set <token>      Reply to a key request with your public key attached.
 key confirm <token>  Reply to a proof request with the statement, signed
                      with your key.
-key change           Attach your new public key (or your current key with
-                     a new expiry date); sign this mail with your current
-                     key (or, for a new expiry, with the updated key).
+key change           Sign, with your current key (for a new expiry date:
+                     with the updated key), one text that holds the line
+                     "key change" and your new public key (or your
+                     current key with its new expiry date).  The Subject,
+                     an attachment beside the signature and an Autocrypt
+                     header do not count.
 key revoke           Attach the revocation certificate of your key (it
                      proves itself: no signature needed).
 key sign             Attach the list's public key with your certification

@@ -17,7 +17,8 @@ from public import public
 from mailman_pgp.keystore.files import (
     ensure_directory, locked, safe_file_name, shred, write_atomically)
 from mailman_pgp.keystore.seal import is_sealed, read_passphrase, seal, unseal
-from mailman_pgp.pgp import Key, KeyImportError, PGPError, load_keys
+from mailman_pgp.pgp import (
+    Key, KeyImportError, PGPError, StaleKeyError, load_keys, staleness)
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -182,13 +183,44 @@ class KeyStore:
         return keys
 
     def set_list_key(self, list_id: str, key: Key) -> None:
+        """Store a list's key pair.
+
+        :raises StaleKeyError: ``key`` is an older copy of the stored one.
+        """
         if not key.is_private:
             raise ValueError('a list key must include its private key')
+        try:
+            stored = self.list_key(list_id)
+        except UnreadableKeyError:
+            stored = None       # replacing a key no one can read any more
+        self._refuse_stale(stored, key)
         self._put('list', list_id, key)
 
     def set_address_key(self, email: str, key: Key) -> None:
-        """Store a subscriber's public key (never a private one)."""
+        """Store a subscriber's public key (never a private one).
+
+        :raises StaleKeyError: ``key`` is an older copy of the key stored
+            for ``email`` (it would roll back a self-signature, an expiry
+            or a revocation); the stored copy stays.
+        """
+        try:
+            stored = self.address_key(email)
+        except (ValueError, PGPError):
+            stored = None       # a damaged file: nothing to compare with
+        self._refuse_stale(stored, key)
         self._put('address', email.lower(), key.public)
+
+    @staticmethod
+    def _refuse_stale(stored: Key | None, key: Key) -> None:
+        """Every write of a key the store already holds passes here."""
+        if stored is None or stored.fingerprint != key.fingerprint \
+                or bytes(stored) == bytes(key):
+            return
+        reasons = staleness(stored, key)
+        if reasons:
+            raise StaleKeyError('The key {} you sent is an older copy of '
+                                'the one the list has: {}.'.format(
+                                    key.fingerprint, '; '.join(reasons)))
 
     def delete_address_key(self, email: str) -> None:
         self._remove('address', email.lower())

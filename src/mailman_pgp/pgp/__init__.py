@@ -7,7 +7,8 @@ subscriber can act on.
 
 Keys: Key.load / load_keys / import_key (minimal, third-party
 certifications dropped), generate_key(parse_key_spec(...)), Key.usability(),
-merge_certifications, apply_revocation, find_keys(msg).
+merge_certifications, apply_revocation, find_keys(msg), staleness (an
+older copy of a stored key is refused).
 Data: encrypt / encrypt_each / decrypt / sign_detached / sign_message /
 verify_detached; results are Decrypted and Verification objects.
 Validity of keys, subkeys, bindings and signatures: policy.py only, asked
@@ -43,9 +44,11 @@ from mailman_pgp.pgp.errors import (
     PacketError,
     PGPError,
     SignatureError,
+    StaleKeyError,
     UnsupportedError,
     WrongKeyError,
 )
+from mailman_pgp.pgp.freshness import staleness
 from mailman_pgp.pgp.found import FoundKeys, Revocation, find_keys
 from mailman_pgp.pgp.headers import OBSCURED_SUBJECT, apply_protected_headers, protect
 from mailman_pgp.pgp.inline import (
@@ -124,6 +127,7 @@ __all__ = [
     'PacketError',
     'Revocation',
     'SignatureError',
+    'StaleKeyError',
     'SignedContent',
     'UnsupportedError',
     'Usability',
@@ -173,6 +177,7 @@ __all__ = [
     'sign_mime',
     'signed_content',
     'signature_form',
+    'staleness',
     'strip_inline_signature',
     'strip_signature',
     'verify_detached',
