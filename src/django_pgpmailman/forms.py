@@ -183,12 +183,23 @@ def _uploaded(upload) -> str:
     return text
 
 
-def _pasted(text: str) -> str:
+# What each pasted box holds, by its armor (Core judges the rest).
+_ARMOR = {'key': 'PGP PUBLIC KEY BLOCK', 'signature': 'PGP SIGNATURE'}
+
+
+def _pasted(text: str, name: str) -> str:
     if len(text) > MAX_TEXT:
         raise forms.ValidationError(
             _('The text is too large (over %(size)d KiB).'),
             params={'size': MAX_TEXT // 1024}, code='size')
     _refuse_private(text)
+    armor = _ARMOR.get(name)
+    if text.strip() and armor and f'-----BEGIN {armor}-----' not in text:
+        raise forms.ValidationError(
+            _('This is not what the box asks for: paste the whole text, '
+              'from -----BEGIN %(armor)s----- to -----END %(armor)s-----, '
+              'or upload the file.'), params={'armor': armor},
+            code='armor')
     return text
 
 
@@ -285,7 +296,7 @@ class KeyStepForm(PageForm):
             source = name + '_file' if upload is not None else name
             try:
                 value = (_uploaded(upload) if upload is not None
-                         else _pasted(cleaned.get(name) or ''))
+                         else _pasted(cleaned.get(name) or '', name))
             except forms.ValidationError as error:
                 if error.code == 'private':
                     # Never shown again, not even to its owner.

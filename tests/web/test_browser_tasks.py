@@ -75,8 +75,9 @@ def test_key_change(site, core, dog, tmp_path, how):
     try:
         page = as_user(name, old.email)
         page.goto(url + '/pgp/keys/')
-        page.click('details.pgp-manage summary')
-        form = page.locator('form.pgp-change')
+        manage = page.locator('details.pgp-manage', has_text=list_id)
+        manage.locator('summary').click()
+        form = manage.locator('form.pgp-change')
         if how == 'pasted':
             form.get_by_label('Your new public key').fill(
                 key_file.read_text())
@@ -117,20 +118,20 @@ def test_key_change_signed_by_another_key_says_so(site, core, dog, tmp_path):
     try:
         page = as_user('hugo', old.email)
         page.goto(url + '/pgp/keys/')
-        page.click('details.pgp-manage summary')
-        form = page.locator('form.pgp-change')
+        manage = page.locator('details.pgp-manage', has_text=list_id)
+        manage.locator('summary').click()
+        form = manage.locator('form.pgp-change')
         form.get_by_label('Your new public key').fill(key_file.read_text())
         form.get_by_label('Signature of the new key file').fill(
             signature_file.read_text())
         form.locator('button[type=submit]').click()
-        error = page.locator('form.pgp-change .pgp-errors')
+        error = manage.locator('form.pgp-change .pgp-errors')
         error.wait_for()
         assert ('The signature does not verify with your current key '
                 + old.fingerprint) in error.inner_text()
         assert 'Sign the key change request' not in page.content()
         # The failed form is open, with what was pasted still in it.
-        assert page.locator('details.pgp-manage').get_attribute(
-            'open') is not None
+        assert manage.get_attribute('open') is not None
         # The address bar's address, opened again: a page, not a 405.
         assert page.url.endswith(f'/pgp/keys/{list_id}/')
         response = page.goto(page.url)

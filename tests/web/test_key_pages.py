@@ -39,10 +39,13 @@ def test_set_and_confirm_a_key_in_the_browser_pages(as_user, core, caplog):
     assert SUBSCRIBER_PRIVATE not in text
     assert SUBSCRIBER_PRIVATE not in caplog.text
     assert SUBSCRIBER_PRIVATE not in core.web.instance.log()
-    # Garbage: Core's reason, inline.
+    # Garbage: said on the box, in words for a page (no gpg commands).
     response = client.post('/pgp/keys/bee2.example.com/',
                            dict(step, key='hello'))
-    assert 'No key attached' in response.content.decode()
+    text = response.content.decode()
+    assert 'This is not what the box asks for: paste the whole text, from ' \
+        '-----BEGIN PGP PUBLIC KEY BLOCK-----' in text
+    assert 'gpg --armor' not in text
     # The public key as a file upload.
     path = os.path.join(core.web.root, 'bob.asc')
     with open(path, 'w') as fp:
