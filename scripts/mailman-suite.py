@@ -101,7 +101,10 @@ def fetch_sdist(work: str) -> str:
                     'mailman==' + release], check=True)
     with tarfile.open(os.path.join(
             work, 'mailman-{}.tar.gz'.format(release))) as archive:
-        archive.extractall(work, filter='data')
+        if hasattr(tarfile, 'data_filter'):      # 3.11.4 on
+            archive.extractall(work, filter='data')
+        else:
+            archive.extractall(work)
     return tree
 
 

@@ -1,9 +1,10 @@
 """The plugin's templates, found and overridden the way Mailman's are.
 
 A site admin overrides one per list, per domain or site-wide, in Mailman's
-order: a URI set in Mailman's template manager, else a file of the same
-name (plus ``.txt``) in Mailman's template directories.  The packaged text
-is the fallback.
+order: a URI set in Mailman's template manager (over REST:
+``/3.1/plugins/pgp/uris`` and ``/3.1/plugins/pgp/lists/<list>/uris``, see
+``mailman_pgp.rest.uris``), else a file of the same name (plus ``.txt``) in
+Mailman's template directories.  The packaged text is the fallback.
 
 The names are deliberately not in Mailman's ``ALL_TEMPLATES``: Mailman's
 REST ``/uris`` resources (site, domain, list) take that registry as the
