@@ -33,10 +33,14 @@ network namespace (unshare -n): Mailman's testing.cfg binds fixed ports
 unshare the runs go one after another.
 
     python scripts/mailman-suite.py [--jobs 2] [--runs stock,pgp,...]
-        [--work DIR] [-P PATTERN]
+        [--work DIR] [-P PATTERN] [--compare-only]
 
 -P restricts every run to tests matching PATTERN (flufl.testing's -P), for
-trying one module.  Exit status: 0 no difference, 1 a difference, 2 setup.
+trying one module.  --compare-only compares the results of the last runs
+in --work again (after an allowlist change).  An allowlist line for a
+doctest may carry a regular expression: then every output line the doctest
+differs by must match it (a doctest file is one test; this keeps the rest
+of the file checked).  Exit status: 0 no difference, 1 a difference, 2 setup.
 """
 
 import argparse
@@ -263,7 +267,7 @@ def run_one(run: str, tree: str, work: str, unshare: list | None,
 
 
 def read_junit(path: str) -> dict:
-    """{test id: 'pass' | 'fail' | 'skip'} from nose2's JUnit XML."""
+    """{test id: 'pass' | 'skip' | the failure's report} from JUnit XML."""
     results = {}
     if not os.path.exists(path):
         return results
@@ -272,32 +276,88 @@ def read_junit(path: str) -> dict:
         outcome = 'pass'
         for child in case:
             if child.tag in ('failure', 'error'):
-                outcome = 'fail'
+                outcome = child.text or child.tag
             elif child.tag == 'skipped' and outcome == 'pass':
                 outcome = 'skip'
         results[test] = outcome
     return results
 
 
+def _ellipsis_match(want: str, got: str) -> bool:
+    return re.fullmatch('.*'.join(map(re.escape, want.split('...'))),
+                        got, re.S) is not None
+
+
+def doctest_differences(report: str) -> list | None:
+    """The output lines a doctest failure differs by ('+ '/'- ' first).
+
+    Pairs that only differ where the expected line has ``...`` are left
+    out (ndiff shows them, ELLIPSIS accepted them).  None when an example
+    failed otherwise (an exception, a failed set-up).
+    """
+    examples = report.split('\nFailed example:\n')[1:]
+    if not examples:
+        return None
+    differences = []
+    for example in examples:
+        marker = 'Differences (ndiff with -expected +actual):\n'
+        if marker not in example:
+            return None
+        minus, plus = [], []
+        for line in example.split(marker, 1)[1].split('\n'):
+            if line.startswith('-' * 20):
+                break
+            tag, text = line[4:6], line[6:]
+            if tag == '- ':
+                minus.append(text)
+            elif tag == '+ ':
+                plus.append(text)
+        for want in minus:
+            for got in plus:
+                if _ellipsis_match(want, got):
+                    plus.remove(got)
+                    break
+            else:
+                differences.append('- ' + want)
+        differences += ['+ ' + got for got in plus]
+    return differences
+
+
 def read_allowlist() -> dict:
-    """{(run, test id): why}; a run of ``*`` means every wired run."""
+    """{(run, test id): regex or None}; run ``*``: every wired run."""
     allowed = {}
     with open(ALLOWLIST) as fp:
         for number, line in enumerate(fp, 1):
             line = line.strip()
             if not line or line.startswith('#'):
                 continue
-            fields = line.split(None, 2)
-            if len(fields) < 3 or not fields[2].startswith('--'):
-                sys.exit('{}:{}: want "<run|*> <test id> -- <why>"'.format(
-                    ALLOWLIST, number))
-            allowed[fields[0], fields[1]] = fields[2][2:].strip()
+            what, dashes, why = line.partition(' -- ')
+            fields = what.split(None, 2)
+            regex = fields[2].strip() if len(fields) == 3 else None
+            if not dashes or not why.strip() or len(fields) < 2 or (
+                    regex is not None and not (
+                        len(regex) > 2 and regex[0] == regex[-1] == '/')):
+                sys.exit('{}:{}: want "<run|*> <test id> [/<regex>/] -- '
+                         '<why>"'.format(ALLOWLIST, number))
+            allowed[fields[0], fields[1]] = (
+                None if regex is None else re.compile(regex[1:-1]))
     return allowed
+
+
+def allowed_difference(regex, report: str) -> list:
+    """What of a failure an allowlist line does not explain ([] if all)."""
+    if regex is None:
+        return []
+    differences = doctest_differences(report)
+    if differences is None:
+        return ['(not only a difference in the output)']
+    return [line for line in differences if not regex.search(line[2:])]
 
 
 def compare(results: dict) -> int:
     stock = results.get('stock', {})
-    broken = sorted(t for t, outcome in stock.items() if outcome == 'fail')
+    broken = sorted(t for t, outcome in stock.items()
+                    if outcome not in ('pass', 'skip'))
     if broken:
         log('{} test(s) fail stock too (reported, not fatal):'.format(
             len(broken)))
@@ -315,15 +375,24 @@ def compare(results: dict) -> int:
                 continue
             if stock.get(test) != 'pass' or wired.get(test) == 'pass':
                 continue
-            for key in ((run, test), ('*', test)):
-                if key in allowed:
-                    used.add(key)
-                    break
-            else:
+            outcome = wired.get(test)
+            key = next((key for key in ((run, test), ('*', test))
+                        if key in allowed), None)
+            if key is not None and outcome not in (None, 'skip'):
+                used.add(key)
+                unexplained = allowed_difference(allowed[key], outcome)
+                if not unexplained:
+                    continue
                 differences += 1
-                log('{}: passes stock, {} wired: {}'.format(
-                    run, {None: 'missing', 'skip': 'skipped'}.get(
-                        wired.get(test), 'fails'), test))
+                log('{}: {} fails wired beyond its allowlist line:'.format(
+                    run, test))
+                for line in unexplained:
+                    print('    ' + line)
+                continue
+            differences += 1
+            log('{}: passes stock, {} wired: {}'.format(
+                run, {None: 'missing', 'skip': 'skipped'}.get(
+                    outcome, 'fails'), test))
     ran = set(results)
     for key in sorted(set(allowed) - used):
         if key[0] == '*' or key[0] in ran:
@@ -340,6 +409,9 @@ def main() -> int:
     parser.add_argument('--work', default=os.path.join(
         os.getcwd(), '.mailman-suite'))
     parser.add_argument('-P', dest='patterns', action='append', default=[])
+    parser.add_argument('--compare-only', action='store_true',
+                        help='compare the results of the last runs again '
+                        '(after an allowlist change)')
     args = parser.parse_args()
     runs = [run for run in args.runs.split(',') if run]
     unknown = set(runs) - set(RUNS)
@@ -347,6 +419,10 @@ def main() -> int:
         parser.error('runs: stock and any of {}'.format(', '.join(RUNS)))
     os.makedirs(args.work, exist_ok=True)
     work = os.path.abspath(args.work)
+    RUNNER_TESTS[:] = runner_tests()
+    if args.compare_only:
+        return verdict({run: read_junit(os.path.join(work, run, 'junit.xml'))
+                        for run in runs}, work)
     ensure_test_tools()
     tree = fetch_sdist(work)
     differ = installed_differs(tree)
@@ -354,7 +430,6 @@ def main() -> int:
         log('the installed Mailman is not the sdist\'s: ' +
             ', '.join(differ[:10]))
         return 2
-    RUNNER_TESTS[:] = runner_tests()
     unshare = can_unshare()
     jobs = args.jobs if unshare else 1
     if not unshare:
@@ -368,6 +443,10 @@ def main() -> int:
         results = {run: futures[run].result() for run in runs}
     log('all runs: {:.0f} s with {} job(s)'.format(
         time.monotonic() - began, jobs))
+    return verdict(results, work)
+
+
+def verdict(results: dict, work: str) -> int:
     if not results['stock']:
         log('the stock run has no results: see {}/stock/output.txt'.format(
             work))
