@@ -6,7 +6,7 @@ tests with nose2 as its tox.ini does (flufl.testing's nose plugin and
 nose2's layers plugin, from the sdist's unittest.cfg) against the installed
 Mailman, several times:
 
-  stock        no plugin;
+  stock        no plugin (an empty extra testing config);
   pgp          mailman-pgp's shipped wiring (src/mailman_pgp/config/
                mailman.cfg, the test site config of mailman_pgp.testing)
                through MAILMAN_EXTRA_TESTING_CFG, as Mailman's tox.ini does
@@ -48,6 +48,7 @@ import filecmp
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -63,6 +64,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ALLOWLIST = os.path.join(HERE, 'mailman-suite-allowlist.txt')
 RUNS = ('stock', 'pgp', 'pgp-runners', 'events')
 RUNNER_TESTS = []                       # filled by main(): runner_tests()
+TIMEOUT = [2400]                        # seconds a run may take (--timeout)
 # Mailman's own pins of its test tools are loose (tox.ini): these worked.
 TEST_TOOLS = ('nose2==0.16.0', 'flufl.testing==0.8')
 # An endpoint nobody listens on (port 9, discard): events are queued in the
@@ -163,11 +165,15 @@ def runner_tests() -> list:
     return patterns
 
 
-def extra_cfg(run: str, directory: str) -> str | None:
-    """The MAILMAN_EXTRA_TESTING_CFG of a run (None: stock)."""
+def extra_cfg(run: str, directory: str) -> str:
+    """The MAILMAN_EXTRA_TESTING_CFG of a run (stock: an empty one).
+
+    Every process of a run inherits it (Mailman's master passes it on to
+    its runners), which is how stop_leftovers() finds them.
+    """
     if run == 'stock':
-        return None
-    if run.startswith('pgp'):
+        text = '# stock: nothing\n'
+    elif run.startswith('pgp'):
         text = files('mailman_pgp.config').joinpath(
             'mailman.cfg').read_text().replace(
                 'configuration: python:mailman_pgp.config.mailman_pgp',
@@ -239,8 +245,7 @@ def run_one(run: str, tree: str, work: str, unshare: list | None,
     env = {k: v for k, v in os.environ.items()
            if not k.startswith('MAILMAN_')}
     extra = extra_cfg(run, directory)
-    if extra is not None:
-        env['MAILMAN_EXTRA_TESTING_CFG'] = extra
+    env['MAILMAN_EXTRA_TESTING_CFG'] = extra
     env['PYTHONPATH'] = os.pathsep.join(
         p for p in (HERE, env.get('PYTHONPATH')) if p)
     site = os.path.dirname(mailman_dir())
@@ -256,14 +261,50 @@ def run_one(run: str, tree: str, work: str, unshare: list | None,
                              '--loopback-then'] + command
     began = time.monotonic()
     with open(os.path.join(directory, 'output.txt'), 'w') as output:
-        done = subprocess.run(command, stdout=output,
-                              stderr=subprocess.STDOUT, env=env,
-                              cwd=directory)
+        try:
+            status = subprocess.run(
+                command, stdout=output, stderr=subprocess.STDOUT, env=env,
+                cwd=directory, timeout=TIMEOUT[0]).returncode
+        except subprocess.TimeoutExpired:
+            status = 'killed after {} s'.format(TIMEOUT[0])
     seconds = time.monotonic() - began
+    left = stop_leftovers('MAILMAN_EXTRA_TESTING_CFG=' + extra)
     results = read_junit(os.path.join(directory, 'junit.xml'))
-    log('{:<12} {:4d} tests in {:5.0f} s (nose2 exit {})'.format(
-        run, len(results), seconds, done.returncode))
+    log('{:<12} {:4d} tests in {:5.0f} s (nose2 exit {}{})'.format(
+        run, len(results), seconds, status,
+        '; {} runner(s) left behind, stopped'.format(left) if left else ''))
     return results
+
+
+def stop_leftovers(variable: str) -> int:
+    """Stop the processes a run left behind; how many there were.
+
+    Some of Mailman's tests start a master or runners and, on a slow
+    machine, leave them running when they fail.  They are found by the
+    environment variable only this run's processes have.
+    """
+    needle = b'\0' + variable.encode() + b'\0'
+    found = []
+    for name in os.listdir('/proc'):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open('/proc/{}/environ'.format(name), 'rb') as fp:
+                if needle in b'\0' + fp.read() + b'\0':
+                    found.append(int(name))
+        except OSError:
+            continue
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        for pid in found:
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(
+                os.path.exists('/proc/{}'.format(pid)) for pid in found):
+            time.sleep(0.2)
+    return len(found)
 
 
 def read_junit(path: str) -> dict:
@@ -410,10 +451,14 @@ def main() -> int:
     parser.add_argument('--work', default=os.path.join(
         os.getcwd(), '.mailman-suite'))
     parser.add_argument('-P', dest='patterns', action='append', default=[])
+    parser.add_argument('--timeout', type=int, default=TIMEOUT[0],
+                        help='seconds a run may take; then it is stopped '
+                        'and its unfinished tests count as missing')
     parser.add_argument('--compare-only', action='store_true',
                         help='compare the results of the last runs again '
                         '(after an allowlist change)')
     args = parser.parse_args()
+    TIMEOUT[0] = args.timeout
     runs = [run for run in args.runs.split(',') if run]
     unknown = set(runs) - set(RUNS)
     if unknown or 'stock' not in runs:

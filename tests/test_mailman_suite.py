@@ -80,3 +80,23 @@ class TestCompare(unittest.TestCase):
         self.assertTrue(allowed)
         for (run, _test), _regex in allowed.items():
             self.assertIn(run, ('*',) + suite.RUNS[1:])
+
+
+class TestLeftovers(unittest.TestCase):
+    def test_processes_of_the_run_are_stopped_others_not(self):
+        import subprocess
+        import sys
+        marker = 'MAILMAN_EXTRA_TESTING_CFG=/tmp/run-{}/x.cfg'.format(
+            os.getpid())
+        name, value = marker.split('=', 1)
+        sleep = [sys.executable, '-c', 'import time; time.sleep(60)']
+        left = subprocess.Popen(sleep, env=dict(os.environ, **{name: value}))
+        other = subprocess.Popen(sleep, env=dict(os.environ, **{
+            name: value + '.other'}))
+        try:
+            self.assertEqual(suite.stop_leftovers(marker), 1)
+            self.assertIsNotNone(left.wait(10))
+            self.assertIsNone(other.poll())
+        finally:
+            other.kill()
+            other.wait()
