@@ -324,7 +324,11 @@ def read_junit(path: str) -> dict:
     return results
 
 
-def _ellipsis_match(want: str, got: str) -> bool:
+def _ellipsis_match(want: str, got: str, normalize: bool) -> bool:
+    """doctest's ELLIPSIS (and NORMALIZE_WHITESPACE: flufl.testing's
+    flags) on one line."""
+    if normalize:
+        want, got = ' '.join(want.split()), ' '.join(got.split())
     return re.fullmatch('.*'.join(map(re.escape, want.split('...'))),
                         got, re.S) is not None
 
@@ -332,8 +336,9 @@ def _ellipsis_match(want: str, got: str) -> bool:
 def doctest_differences(report: str) -> list | None:
     """The output lines a doctest failure differs by ('+ '/'- ' first).
 
-    Pairs that only differ where the expected line has ``...`` are left
-    out (ndiff shows them, ELLIPSIS accepted them).  None when an example
+    Pairs that only differ where the expected line has ``...``, or in
+    white space, are left out (ndiff shows them, doctest's ELLIPSIS and
+    NORMALIZE_WHITESPACE accepted them).  None when an example
     failed otherwise (an exception, a failed set-up).
     """
     examples = report.split('\nFailed example:\n')[1:]
@@ -353,13 +358,15 @@ def doctest_differences(report: str) -> list | None:
                 minus.append(text)
             elif tag == '+ ':
                 plus.append(text)
-        for want in minus:
-            for got in plus:
-                if _ellipsis_match(want, got):
-                    plus.remove(got)
-                    break
-            else:
-                differences.append('- ' + want)
+        # Exact pairs first: a looser one could take another's partner.
+        for normalize in (False, True):
+            for want in list(minus):
+                for got in plus:
+                    if _ellipsis_match(want, got, normalize):
+                        plus.remove(got)
+                        minus.remove(want)
+                        break
+        differences += ['- ' + want for want in minus]
         differences += ['+ ' + got for got in plus]
     return differences
 
