@@ -71,10 +71,8 @@ class PGPMailman:
         from zope.component import getGlobalSiteManager
         from mailman_pgp.chains.hold import PGPHoldChain
         from mailman_pgp.chains.reject import PGPRejectChain
-        from mailman_pgp.templates import register_templates
         from mailman_pgp.workflows.manager import PGPSubscriptionManager
         ensure_schema()
-        register_templates()
         # Core's workflow classes are not pluggable: replace the adapter
         # (for every caller: REST, email commands, CLI); non-PGP lists get
         # Mailman's own behaviour from it.
