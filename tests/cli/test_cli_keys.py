@@ -184,16 +184,22 @@ class TestExtend(CLITestCase):
         self.assertEqual(int(pub[6]), int(key.expires_at.timestamp()))
         self.assertEqual(key.expires_at.strftime('%Y-%m-%d'), today(1000))
 
+    def test_documented_example_on_a_new_key(self):
+        # docs/operations.rst: `extend-key LIST --days 730`, on a key made
+        # today with the default 730-day lifetime: the same date, renewed.
+        time.sleep(1.1)     # gpg orders self-signatures by the second
+        result = self.invoke('extend-key', 'ant@example.com', '--days', '730')
+        self.assertIn('now expires on {} (was {}).'.format(
+            today(730), today(730)), result.stdout)
+
     def test_extend_mistakes(self):
         self.assertRefused('extend-key', 'ant@example.com', '--days', '0',
                            fragment='--days must be a positive number')
         self.assertRefused('extend-key', 'ant@example.com', '--days', '10',
                            fragment='already expires on ' + today(730))
-        # The documented example, on a brand-new key: the same date, so
-        # refused as the help says (it used to "renew" to the same day).
-        self.assertRefused('extend-key', 'ant@example.com', '--days', '730',
-                           fragment='already expires on {}; --days 730 would '
-                           'not move that date forward'.format(today(730)))
+        self.assertRefused('extend-key', 'ant@example.com', '--days', '10',
+                           fragment='--days 10 would bring that date back to '
+                           + today(10))
         self.assertRefused('extend-key', 'ant@example.com',
                            fragment="Missing option '--days'")
         self.assertRefused('extend-key', 'ant@example.com', '--days', 'x',

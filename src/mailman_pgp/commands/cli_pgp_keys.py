@@ -223,8 +223,9 @@ Renew a list's key so that it expires --days days from today, with new
 self-signatures (the key and its fingerprint stay the same; members who
 refresh it see the new date).  Run it before the key expires; `mailman pgp
 check` and `check-keys` warn 30 days ahead.  Refused if the new date would
-not be at least a day later than the current one (a new key already lives
-[keypairs] key_lifetime, 730 days by default).""")
+be earlier than the current one; the same date (--days 730 on a key made
+today with the default [keypairs] key_lifetime) renews the self-signatures
+and keeps the date.""")
 @click.option('--days', type=int, required=True,
               help='The key expires this many days from today.')
 @click.argument('listspec', metavar='LIST')
@@ -254,10 +255,11 @@ def extend_list_key(mlist, days: int) -> dict:
     if current is None:
         fail('the list key {} of {} never expires; nothing to extend'.format(
             key.fingerprint, mlist.list_id))
-    if day(target) <= day(current):
-        fail('the list key {} already expires on {}; --days {} would not '
-             'move that date forward (use more days)'.format(
-                 key.fingerprint, day(current), days))
+    if day(target) < day(current):
+        # Shortening a key's life is rotate-key's job, not a renewal's.
+        fail('the list key {} already expires on {}; --days {} would bring '
+             'that date back to {} (use more days)'.format(
+                 key.fingerprint, day(current), days, day(target)))
     try:
         renewed = extend_expiry(key, target)
     except PGPError as error:
