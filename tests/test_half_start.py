@@ -190,7 +190,7 @@ class TestControl(InstanceCase):
         self.assertNotIn('refused', status.stderr)
         stop = site.mailman('stop', check=False)
         self.assertEqual(stop.returncode, 0, stop.stderr)
-        self.assertTrue(self.wait_gone(site, 30))
+        self.assertTrue(self.wait_gone(site, 180))
         # Starting again is refused, naming the file.
         result = site.mailman('start', check=False)
         self.assertEqual(result.returncode, 1)

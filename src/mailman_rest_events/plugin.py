@@ -116,6 +116,9 @@ class RESTEventsPlugin:
         with lock, config.db.engine.begin() as connection:
             for table in TABLES:
                 table.create(connection, checkfirst=True)
+                # Indexes added since the table was made (0.4.0 on).
+                for index in table.indexes:
+                    index.create(connection, checkfirst=True)
         from mailman_rest_events.accept import install
         install()
         problems = wiring_problems()
