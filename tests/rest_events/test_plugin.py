@@ -50,6 +50,30 @@ class TestPlugin(unittest.TestCase):
         self.assertIn('FAIL  {} holds secrets but has mode 644; chmod 600 '
                       'it'.format(instance.events_cfg), result.stdout)
 
+    def test_endpoints_read_again_when_the_file_changes(self):
+        # `mailman restart` leaves the REST runner running: the events it
+        # makes must reach an endpoint added since it started.
+        instance = EventsInstance(self.root)
+        instance.add_endpoint('crm', 'https://crm.example.org/hook',
+                              new_secret())
+        out = instance.python(
+            'import os, time\n'
+            'from mailman_rest_events.outbox import current_settings\n'
+            'print(len(current_settings().endpoints))\n'
+            'cfg = current_settings().source\n'
+            'text = open(cfg).read()\n'
+            'open(cfg, "w").write(text + "[endpoint.chat]\\n'
+            'url: https://chat.example.org/\\nsecret: {}\\n")\n'
+            'os.utime(cfg, ns=(time.time_ns(), time.time_ns() + 10**9))\n'
+            'print(sorted(e.name for e in current_settings().endpoints))\n'
+            'open(cfg, "w").write("[endpoint.bad\\n")\n'
+            'print(sorted(e.name for e in current_settings().endpoints))\n'
+            .format(new_secret()))
+        self.assertEqual(out.splitlines(), [
+            '1', "['chat', 'crm']", "['chat', 'crm']"])
+        self.assertIn('changed but is refused; still using the endpoints '
+                      'read before', instance.log())
+
     def test_missing_runner_section_is_reported(self):
         instance = EventsInstance(self.root)
         with open(instance.cfg_path) as fp:
