@@ -13,8 +13,6 @@ import shutil
 import tempfile
 import unittest
 
-import pytest
-
 from mailman_rest_events.testing.instance import EventsInstance
 from mailman_rest_events.testing.receiver import new_secret
 
@@ -86,7 +84,6 @@ print(len(config.switchboards['out'].files))
 '''
 
 
-@pytest.mark.database
 class TestStoppedMidPipeline(unittest.TestCase):
     def setUp(self):
         root = tempfile.mkdtemp(prefix='mm-events-lost-')
