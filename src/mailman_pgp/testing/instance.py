@@ -120,7 +120,7 @@ class MailmanInstance:
             self._wait_for_port(port, timeout)
 
     def stop(self) -> None:
-        self.mailman('stop', check=False)
+        self.mailman('stop', check=False, timeout=300)
         pid_file = os.path.join(self.var_dir, 'master.pid')
         deadline = time.monotonic() + 30
         while os.path.exists(pid_file) and time.monotonic() < deadline:
