@@ -6,7 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 EXTRAS=test,web,webtest . scripts/venv.sh
 ruff check src tests benchmarks
-python -m pytest -q "$@"
+# In parallel: one worker per core (each with its own ports and temporary
+# directories); a test class or module stays on one worker, so Mailman's
+# test layers are set up once per worker.  MAILMAN_PGP_TEST_WORKERS=0 runs
+# in this process.
+workers=${MAILMAN_PGP_TEST_WORKERS:-auto}
+python -m pytest -q -n "$workers" --dist loadscope "$@"
 # The web UI's tests (Django settings, a real Core, Chromium): their own
 # pytest invocation; run them alone with the same line and a path.
 if [ $# -eq 0 ]; then

@@ -89,7 +89,7 @@ def _write_testing_cfg() -> str:
 os.environ['MAILMAN_EXTRA_TESTING_CFG'] = _write_testing_cfg()
 
 from mailman.testing.layers import (   # noqa: E402
-    ConfigLayer, MockAndMonkeyLayer)
+    ConfigLayer, MockAndMonkeyLayer, SMTPLayer)
 
 MockAndMonkeyLayer.testing_mode = True   # what nose2's start callback does
 _active = []                             # layers set up now, base first
@@ -105,6 +105,10 @@ def _call(layer, name):
         getattr(layer, name)()
     if layer is ConfigLayer and name == 'setUp':
         _use_worker_ports()
+    if layer is SMTPLayer and name == 'tearDown':
+        # Its tearDown stops the server but keeps it, and setUp refuses to
+        # run again: an xdist worker may come back to the layer.
+        SMTPLayer.smtpd = None
 
 
 def _use_worker_ports():

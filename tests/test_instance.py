@@ -83,6 +83,32 @@ class TestInstance(unittest.TestCase):
                              capture_output=True, text=True, check=True)
         self.assertEqual(out.stdout.splitlines(), ['[]', '[]'])
 
+    def test_idle_runner_loads_no_crypto(self):
+        """What every runner process pays: Mailman loads the plugin's
+        components (rules, chains, handlers, commands...) in each, and
+        checks the wiring; none of that loads cryptography, the OpenPGP
+        code or the delivery agents, which only the runners that handle
+        PGP mail import, when they first do."""
+        self.instance.mailman('create', '--style-name', 'pgp-default',
+                              'x@example.com')
+        script = (
+            'import sys\n'
+            'from mailman.core.initialize import initialize\n'
+            f'initialize({self.instance.cfg_path!r})\n'
+            'import mailman.runners.bounce\n'
+            'print(sorted(m for m in sys.modules if m == "cryptography" or '
+            'm.startswith(("mailman_pgp.pgp.", "mailman_pgp.mta.", '
+            '"mailman_pgp.runners.")) and m != "mailman_pgp.pgp.spec"))\n')
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith('MAILMAN_')}
+        out = subprocess.run([sys.executable, '-c', script], env=env,
+                             capture_output=True, text=True, check=True)
+        # PGPy's lazy proxies (PGPy itself is not imported), the armor
+        # reader (the facade binds its name) and the errors it raises.
+        self.assertEqual(out.stdout.splitlines(), [str([
+            'mailman_pgp.pgp._quiet', 'mailman_pgp.pgp.armor',
+            'mailman_pgp.pgp.errors'])])
+
     def test_check_names_missing_wiring(self):
         wiring = files('mailman_pgp.config').joinpath('mailman.cfg')
         text = wiring.read_text().replace(

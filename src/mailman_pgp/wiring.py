@@ -172,12 +172,36 @@ def _enabled(config, section: str) -> bool:
 
 
 def _importable(dotted: str) -> bool:
+    """Whether dotted names an importable class or function.
+
+    The plugin's own names are looked up in the module's source, not
+    imported: every Mailman process checks the wiring, and importing the
+    delivery agents or runners would load the crypto into processes that
+    never use it (the process that runs them imports them anyway).
+    """
+    module_name, _, name = dotted.rpartition('.')
+    if module_name.startswith('mailman_pgp.'):
+        return _defined_in(module_name, name)
     from mailman.utilities.modules import find_name
     try:
         find_name(dotted)
     except (ImportError, AttributeError):
         return False
     return True
+
+
+def _defined_in(module_name: str, name: str) -> bool:
+    import ast
+    import importlib.util
+    try:
+        spec = importlib.util.find_spec(module_name)
+        with open(spec.origin, encoding='utf-8') as fp:
+            tree = ast.parse(fp.read())
+    except (ImportError, AttributeError, TypeError, OSError, SyntaxError,
+            ValueError):
+        return False
+    return any(isinstance(node, (ast.ClassDef, ast.FunctionDef)) and
+               node.name == name for node in tree.body)
 
 
 @public

@@ -129,6 +129,15 @@ class TestExportImport(CLITestCase):
         self.assertEqual([e.fingerprint for e in retired_entries(
             key_store(), self.mlist.list_id)], [other.fingerprint])
 
+    def test_older_backup_cannot_roll_back_the_extension(self):
+        backup = self.write(self.invoke('export-key', '--private',
+                                        'ant@example.com').stdout)
+        time.sleep(1.1)     # gpg orders self-signatures by the second
+        self.invoke('extend-key', 'ant@example.com', '--days', '1000')
+        self.assertRefused('import-key', 'ant@example.com', backup,
+                           fragment='is an older copy of the one the list '
+                           'has')
+
     def test_import_mistakes_change_nothing(self):
         public = self.write(self.list_key.public_armor())
         self.assertRefused('import-key', 'ant@example.com', public,

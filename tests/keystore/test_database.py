@@ -66,3 +66,23 @@ class TestDatabaseKeyStore(unittest.TestCase):
                 pass
         self.assertIn("[keystore] backend: 'ldap'", str(cm.exception))
         self.assertIn('use file or database', str(cm.exception))
+
+    def test_older_copy_refused(self):
+        # The rule of the file store holds for rows too (one write path).
+        import time
+        from mailman_pgp.pgp import Key, StaleKeyError
+        from mailman_pgp.testing.gpg import Subscriber
+        anne = Subscriber('anne@example.com', 'Anne', expire='1y')
+        self.addCleanup(anne.close)
+        old = Key.load(anne.public_key())
+        time.sleep(1.1)
+        anne.gpg('--quick-set-expire', anne.fingerprint, '2y')
+        new = Key.load(anne.public_key())
+        with site_options(keystore__backend='database'):
+            store = key_store()
+            with transaction():
+                store.set_address_key('anne@example.com', new)
+            with self.assertRaisesRegex(StaleKeyError, 'older copy'):
+                store.set_address_key('anne@example.com', old)
+            self.assertEqual(bytes(store.address_key('anne@example.com')),
+                             bytes(new))

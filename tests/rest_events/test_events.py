@@ -166,7 +166,8 @@ class TestEveryEvent(unittest.TestCase):
                 'public_key'])
         request = exchange.request_address
         exchange.lmtp(anne.encrypted_mail(
-            request, 'key change', 'My new key.\n' + new.public_key(),
+            request, 'key change',
+            'key change\nMy new key.\n' + new.public_key(),
             self.list_fingerprint), anne.email, request)
         proof = exchange.wait(anne.email, 'key confirm')
         token = proof.subject.split()[-1]

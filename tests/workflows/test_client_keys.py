@@ -1,5 +1,5 @@
 """What Autocrypt clients and Outlook behind Exchange send, in-process:
-key change with the new key in the sender's Autocrypt header, a key
+key change refused with the new key only in the Autocrypt header, a key
 command mangled by Exchange, and the Autocrypt header on the list's own
 mail."""
 
@@ -9,40 +9,63 @@ import unittest
 from mailman.app.lifecycle import create_list
 from mailman.database.transaction import transaction
 from mailman.email.message import Message
+from mailman.interfaces.mailinglist import SubscriptionPolicy
 from mailman.testing.layers import ConfigLayer
 
 from mailman_pgp.keystore import key_store
 from mailman_pgp.mta.autocrypt import add_autocrypt
 from mailman_pgp.pgp import Key, sender_autocrypt_key
 from mailman_pgp.testing.conversation import (
-    outbox, pick, results_text, send_command)
+    outbox, results_text, send_command)
 from mailman_pgp.testing.gpg import Subscriber
 from mailman_pgp.testing.outlook import exchange_mangled
 from tests.test_clients_e2e import thunderbird_autocrypt
 from tests.workflows.test_key_commands import MemberTestCase
+from tests.workflows.test_subscription import KeyConversation
 
 
 class TestKeyChangeByAutocrypt(MemberTestCase):
-    def test_new_key_from_header(self):
+    def test_header_never_changes_a_key(self):
+        # No signature covers the Autocrypt header: even in a mail Anne
+        # signed herself, it cannot name her new key (an attacker could
+        # add it to any mail Anne signed).
         new = Subscriber('anne@example.com', 'Anne')
         self.addCleanup(new.close)
         raw = self.signed_command('key change', 'My new key is in the '
                                   'Autocrypt header, as Thunderbird sends it.')
         send_command(self.mlist, thunderbird_autocrypt(new) + raw)
         items = outbox()
-        self.assertIn('Key change request received: the list has sent a '
-                      'statement encrypted to the new key ' + new.fingerprint,
+        self.assertIn('No key is inside the text you signed',
                       results_text(items, self.anne.email))
-        request = pick(items, to=self.anne.email, subject='key confirm')
-        self.assertTrue(new.decrypt(request.msg.as_bytes()).ok)
+        self.assertEqual([item for item in items if str(
+            item.msg['subject']).startswith('key confirm')], [])
+        self.assertEqual(key_store().address_key(self.anne.email)
+                         .fingerprint, self.anne.fingerprint)
 
     def test_header_for_someone_else_ignored(self):
         bob = Subscriber('bob@example.com', 'Bob')
         self.addCleanup(bob.close)
         raw = self.signed_command('key change', 'Key in the header.')
         send_command(self.mlist, thunderbird_autocrypt(bob) + raw)
-        self.assertIn('No key attached', results_text(outbox(),
-                                                      self.anne.email))
+        self.assertIn('No key is inside the text you signed',
+                      results_text(outbox(), self.anne.email))
+
+
+class TestKeySetByAutocrypt(KeyConversation):
+    """A new subscriber's Autocrypt header still offers the key (the proof
+    and Mailman's confirmation follow, as for an attached key)."""
+    policy = SubscriptionPolicy.open
+
+    def test_new_subscriber(self):
+        self.register()
+        token = self.key_request()
+        send_command(self.mlist, thunderbird_autocrypt(self.anne)
+                     + self.anne.plain_mail('ant-request@example.com',
+                                            'Re: key set ' + token,
+                                            'My key is in the header.'))
+        token, statement = self.proof_request()
+        self.assertIn('Key confirmed', self.send_proof(token, statement))
+        self.assertMember()
 
 
 class TestKeyChangeThroughExchange(MemberTestCase):

@@ -26,10 +26,11 @@ class MemberTestCase(KeyConversation):
         outbox()
 
     def signed_command(self, subject, body, who=None, attach=''):
-        """A command mail signed (and encrypted) with ``who``'s key."""
+        """A command mail signed (and encrypted) with ``who``'s key; the
+        command is the first line of the signed text, as it must be."""
         who = who or self.anne
         return who.encrypted_mail('ant-request@example.com', subject,
-                                  body + '\n' + attach,
+                                  subject + '\n' + body + '\n' + attach,
                                   self.list_key.fingerprint)
 
 
@@ -196,7 +197,7 @@ class TestKeyRevoke(MemberTestCase):
         # The old export, without the revocation, signed with the key.
         send_command(self.mlist, self.signed_command(
             'key change', 'Same key.', attach=before))
-        self.assertIn('lacks revocations the list already has',
+        self.assertIn('it lacks the revocation of subkey',
                       results_text(outbox(), self.anne.email))
         stored = key_store().address_key(self.anne.email)
         self.assertIn(certificate, dearmor(stored.public_armor()))

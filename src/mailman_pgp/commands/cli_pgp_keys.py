@@ -96,7 +96,10 @@ def import_key(listspec, path, grace_days):
         retire_list_key(store, mlist.list_id, current, until)
         kept = '; {} kept for decryption until {}'.format(
             current.fingerprint, day(until))
-    store.set_list_key(mlist.list_id, key)
+    try:
+        store.set_list_key(mlist.list_id, key)
+    except PGPError as error:       # an older copy of the list key
+        fail('{}: {}'.format(path, error))
     log.info('%s: list key %s imported (replacing %s)', mlist.list_id,
              key.fingerprint, current.fingerprint if current else 'none')
     click.echo('Imported list key {} for {}{}.'.format(

@@ -11,7 +11,6 @@ from mailman.interfaces.command import ContinueProcessing, IEmailCommand
 from public import public
 from zope.interface import implementer
 
-from mailman_pgp.commands import key_handlers
 
 
 SUBCOMMANDS = ('set', 'confirm', 'change', 'revoke', 'sign', 'receive')
@@ -29,9 +28,12 @@ Manage the key the list encrypts your mail to, on a PGP-enabled list.
 key set <token>      Reply to a key request with your public key attached.
 key confirm <token>  Reply to a proof request with the statement, signed
                      with your key.
-key change           Attach your new public key (or your current key with
-                     a new expiry date); sign this mail with your current
-                     key (or, for a new expiry, with the updated key).
+key change           Sign, with your current key (for a new expiry date:
+                     with the updated key), one text that holds the line
+                     "key change" and your new public key (or your
+                     current key with its new expiry date).  The Subject,
+                     an attachment beside the signature and an Autocrypt
+                     header do not count.
 key revoke           Attach the revocation certificate of your key (it
                      proves itself: no signature needed).
 key sign             Attach the list's public key with your certification
@@ -58,6 +60,8 @@ sends it).""")
             print(_("This mailing list doesn't have PGP enabled."),
                   file=results)
             return ContinueProcessing.no
+        # Imported here: every Mailman process loads its email commands.
+        from mailman_pgp.commands import key_handlers
         handler = getattr(key_handlers, 'key_' + subcommand)
         handler(mlist, msg, msgdata, arguments[1:], results)
         _reply(mlist, msg, results)

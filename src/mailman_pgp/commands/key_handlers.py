@@ -5,6 +5,8 @@ Each handler checks what it needs, prints one clear result for the sender
 returns True when it did what was asked (the web routes answer 200 then).
 """
 
+from __future__ import annotations
+
 import logging
 
 from mailman.core.i18n import _
@@ -15,16 +17,20 @@ from zope.component import getUtility
 from zope.event import notify
 
 from mailman_pgp.commands.key_proof import (
-    collapse, not_replayed, one_public_key, say, sender_of, signed_text,
-    verified)
+    SignedRequest, collapse, not_replayed, offered_key, one_public_key,
+    partly_signed, say, sender_of, verified)
 from mailman_pgp.events import KeyRevokedEvent
 from mailman_pgp.keystore import confirmed_key, key_store
 from mailman_pgp.model import PGPAddress, PGPSigHash
-from mailman_pgp.pgp import (
-    PGPError, apply_revocation, find_keys, merge_certifications)
+from mailman_pgp import pgp
+from mailman_pgp.templates import render
 
 
 log = logging.getLogger('mailman.plugins.pgp')
+
+# Set by the REST routes (the web UI): the command itself is the request
+# of a logged-in user there; a signature still has to cover the key.
+AUTHENTICATED_REQUEST = 'pgp_authenticated_request'
 
 
 def _token(arguments, results) -> str | None:
@@ -57,11 +63,19 @@ def key_set(mlist, msg, msgdata, arguments, results):
         say(results, _('Wrong token: it is not waiting for a key from {} '
                        '(or it expired).').format(sender))
         return
-    key = one_public_key(msg, msgdata, results)
+    # An Autocrypt header offers a key only to a new subscriber: it is
+    # covered by no signature, so it never replaces a stored key.
+    try:
+        new_subscriber = key_store().address_key(sender) is None
+    except (ValueError, pgp.PGPError):
+        new_subscriber = False      # a damaged key file: a key all the same
+    key = offered_key(mlist, msg, msgdata, results,
+                      autocrypt=new_subscriber)
     if key is None:
         return
     manager = ISubscriptionManager(mlist)
-    key_store().set_address_key(sender, key)
+    if not _store(mlist, sender, key, results):
+        return
     pgp_address = PGPAddress.get_or_create(sender)
     pgp_address.key_fingerprint = key.fingerprint
     pgp_address.key_confirmed = False
@@ -109,8 +123,10 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
                        'sign the statement with that key.').format(
                             key.fingerprint))
         return
+    # The statement names the token (this request) and the key: both
+    # inside the signed text.
     expected = collapse(statement(mlist, sender, key.fingerprint, token))
-    if expected not in signed_text(msg, msgdata):
+    if expected not in SignedRequest(msg, msgdata).text():
         say(results, _("The signed text doesn't contain the expected "
                        'statement; copy it exactly from the request.'))
         return
@@ -146,6 +162,9 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
 
 
 def key_change(mlist, msg, msgdata, arguments, results):
+    """The current key signs one text holding ``key change`` and the new
+    key (or the same key, updated, signed with itself): see
+    SignedRequest for what counts as inside."""
     from mailman_pgp.workflows.change import start_key_change
     sender = sender_of(msg)
     if arguments:
@@ -157,16 +176,27 @@ def key_change(mlist, msg, msgdata, arguments, results):
         say(results, _('You have no confirmed key to change; you get one '
                        'when you subscribe.'))
         return
-    new_key = one_public_key(msg, msgdata, results)
+    request = SignedRequest(msg, msgdata)
+    if not request.signed:
+        _sign_with(current, results)
+        return
+    if request.content.error:
+        say(results, request.content.error)
+        return
+    if partly_signed(request.content, results):
+        return
+    new_key = _signed_key(mlist, msg, request, 'key change', results)
     if new_key is None:
+        return
+    if not (request.says('key change') or msgdata.get(
+            AUTHENTICATED_REQUEST)):
+        _refuse(mlist, msg, 'key-command-unsigned', 'key change', results)
         return
     if new_key.fingerprint == current.fingerprint:
         return _update_key(mlist, msg, msgdata, sender, new_key, results)
     verifications = verified(msg, msgdata, current, results)
     if not verifications:
-        say(results, _('Sign the key change request with your current key '
-                       '{}, so the list knows it comes from you.').format(
-                            current.fingerprint))
+        _sign_with(current, results)
         return
     digests = not_replayed(verifications, results)
     if digests is None:
@@ -180,32 +210,66 @@ def key_change(mlist, msg, msgdata, arguments, results):
     return True
 
 
+def _sign_with(current, results) -> None:
+    say(results, _('Sign the key change request with your current key '
+                   '{}, so the list knows it comes from you.').format(
+                        current.fingerprint))
+
+
+def _signed_key(mlist, msg, request, command: str, results):
+    """The one usable key inside what the request's signatures cover."""
+    try:
+        found = request.keys()
+    except pgp.PGPError as error:
+        say(results, str(error))
+        return None
+    if not (found.public_keys or found.private_keys or found.errors):
+        _refuse(mlist, msg, 'key-outside-signature', command, results)
+        return None
+    return one_public_key(found, results)
+
+
+def _refuse(mlist, msg, template: str, command: str, results) -> None:
+    log.warning('%s: %s from %s (message %s) refused: %s', mlist.list_id,
+                command, sender_of(msg), msg.get('message-id', 'n/a'),
+                template)
+    say(results, render('list:user:pgp:' + template, mlist,
+                        command=command).strip())
+
+
+def _store(mlist, sender: str, key, results) -> bool:
+    """Store ``key`` for ``sender`` unless it is an older copy of the
+    stored one (the key store refuses those; the reply says why)."""
+    try:
+        key_store().set_address_key(sender, key)
+    except pgp.StaleKeyError as error:
+        log.warning('%s: older copy of key %s of %s refused', mlist.list_id,
+                    key.fingerprint, sender)
+        say(results, render('list:user:pgp:key-stale', mlist,
+                            reason=str(error),
+                            fingerprint=key.fingerprint).strip())
+        return False
+    return True
+
+
 def _update_key(mlist, msg, msgdata, sender, updated, results):
     """The same key with new self-signatures (say, a later expiry).
 
     The mail must be signed with the key as updated: an expired key cannot
     sign any more, the renewed one can, and only its holder can renew it.
+    An older copy of the key is refused by the key store.
     """
     verifications = verified(msg, msgdata, updated, results)
     if not verifications:
         say(results, _('Sign the mail with your updated key {}.').format(
             updated.fingerprint))
         return
-    current = key_store().address_key(sender)
-    lost = set(current.usability().revoked_keyids) - set(
-        updated.usability().revoked_keyids)
-    if lost:
-        # An update must not bring back what a revocation took away.
-        say(results, _('The key you sent lacks revocations the list '
-                       'already has (of {}); export the key again from the '
-                       'keyring that holds them.').format(
-                            ', '.join(sorted(lost))))
-        return
     digests = not_replayed(verifications, results)
     if digests is None:
         return
+    if not _store(mlist, sender, updated, results):
+        return
     PGPSigHash.remember(digests, updated.fingerprint)
-    key_store().set_address_key(sender, updated)
     expires = updated.expires_at
     log.info('%s: key %s of %s updated', mlist.list_id, updated.fingerprint,
              sender)
@@ -223,8 +287,8 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
         say(results, _('You have no confirmed key to revoke.'))
         return
     try:
-        revocations = find_keys(msg).revocations
-    except PGPError as error:
+        revocations = pgp.find_keys(msg).revocations
+    except pgp.PGPError as error:
         say(results, str(error))
         return
     if not revocations:
@@ -235,8 +299,8 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
     updated = current
     try:
         for revocation in revocations:
-            updated = apply_revocation(updated, revocation)
-    except PGPError as error:
+            updated = pgp.apply_revocation(updated, revocation)
+    except pgp.PGPError as error:
         say(results, _('Revocation refused: {}').format(error))
         return
     key_store().set_address_key(sender, updated)
@@ -277,8 +341,8 @@ def key_sign(mlist, msg, msgdata, arguments, results):
                             role.name for role in allowed))))
         return
     try:
-        found = find_keys(msg).public_keys
-    except PGPError as error:
+        found = pgp.find_keys(msg).public_keys
+    except pgp.PGPError as error:
         say(results, str(error))
         return
     if len(found) != 1:
@@ -289,8 +353,8 @@ def key_sign(mlist, msg, msgdata, arguments, results):
     store = key_store()
     list_key = store.list_key(mlist.list_id)
     try:
-        merged = merge_certifications(list_key, found[0], signer)
-    except PGPError as error:
+        merged = pgp.merge_certifications(list_key, found[0], signer)
+    except pgp.PGPError as error:
         say(results, _('List key not updated: {}').format(error))
         return
     store.set_list_key(mlist.list_id, merged)

@@ -1,8 +1,15 @@
 """What a ``key`` mail proves: the one key it carries, and signatures by a
 given key over all of it (see pgp/signed.py), not seen before.
 
+A signature authorises a key command only for what it covers: the command
+and every key the command installs must be inside the signed bytes
+(``SignedRequest``).  The mail's own headers (Subject, Autocrypt) and
+anything beside the signature count for nothing there.
+
 Each function tells the sender why, through ``results``, when it refuses.
 """
+
+from __future__ import annotations
 
 import email
 import re
@@ -12,9 +19,7 @@ from mailman.email.message import Message
 from public import public
 
 from mailman_pgp.model import PGPSigHash
-from mailman_pgp.pgp import (
-    PGPError, find_keys, minimize, sender_autocrypt_key, signed_content,
-    strip_signature)
+from mailman_pgp import pgp
 
 
 @public
@@ -34,25 +39,39 @@ def _autocrypt_key(msg, msgdata):
     if msgdata.get('pgp_original'):
         received = email.message_from_string(msgdata['pgp_original'],
                                              Message)
-    key = sender_autocrypt_key(received)
+    key = pgp.sender_autocrypt_key(received)
     if key is None or sender_of(received) != sender_of(msg):
         return None
     return key
 
 
 @public
-def one_public_key(msg, msgdata, results):
-    """The single usable public key attached (or, with none attached, in
-    the sender's Autocrypt header), or None (sender told why)."""
+def offered_key(mlist, msg, msgdata, results, *, autocrypt: bool):
+    """For ``key set``: the one key in the mail (no signature vouches for
+    it: the possession proof does), or, with nothing attached, the one in
+    the sender's Autocrypt header when ``autocrypt`` allows it (a new
+    subscriber: that header never replaces a stored key)."""
+    from mailman_pgp.templates import render
     try:
-        found = find_keys(msg)
+        found = pgp.find_keys(msg)
         if not (found.public_keys or found.private_keys or found.errors):
             key = _autocrypt_key(msg, msgdata)
+            if key is not None and not autocrypt:
+                say(results, render('list:user:pgp:key-autocrypt-not-used',
+                                    mlist, user_email=sender_of(msg)).strip())
+                return None
             if key is not None:
                 found.public_keys.append(key)
-    except PGPError as error:
+    except pgp.PGPError as error:
         say(results, str(error))
         return None
+    return one_public_key(found, results)
+
+
+@public
+def one_public_key(found: pgp.FoundKeys, results):
+    """The single usable public key in ``found``, or None (sender told
+    why)."""
     if found.private_keys:
         say(results, _('You sent a private key.  It was not stored.  Send '
                        'only your public key (gpg --armor --export), and '
@@ -69,7 +88,7 @@ def one_public_key(msg, msgdata, results):
                        'key you want to use.').format(', '.join(
                             key.fingerprint for key in found.public_keys)))
         return None
-    key = minimize(found.public_keys[0])
+    key = pgp.minimize(found.public_keys[0])
     usability = key.usability()
     if not (usability.can_encrypt and usability.can_sign):
         say(results, _('Key {} cannot be used: it must be able to encrypt '
@@ -84,38 +103,114 @@ def one_public_key(msg, msgdata, results):
     return key
 
 
+# The first line of a MIME entity (PGP/MIME, the combined form): a header
+# field.  Clearsigned text and signed literal data are text.
+_FIELD = re.compile(rb'[!-9;-~]+:')
+_REPLY = re.compile(r'^((re|aw|sv|fwd?)\s*:\s*)+', re.IGNORECASE)
+
+
+def _entity(data: bytes) -> Message:
+    if _FIELD.match(data):
+        return email.message_from_bytes(data, Message)
+    return email.message_from_bytes(
+        b'Content-Type: text/plain; charset="utf-8"\r\n\r\n' + data, Message)
+
+
+@public
+class SignedRequest:
+    """What the signatures of a key mail cover, read from the signed bytes
+    only (pgp/signed.py says which bytes a signature covers).
+
+    - PGP/MIME (multipart/signed, also inside the encryption): the signed
+      first part; its Subject (protected headers), its text and the keys
+      in it (application/pgp-keys parts, armor in the text) count.
+    - The combined form (one OpenPGP message, signed and encrypted): the
+      whole decrypted entity or text.
+    - Clearsigned text: the cleartext; a key is its armor inside the
+      cleartext (gpg dash-escapes it), not an attachment beside it.
+    """
+
+    def __init__(self, msg, msgdata):
+        self.content = msgdata.get('pgp_signed') or pgp.signed_content(msg)
+        datas = []
+        for data, _raw in self.content.pairs:
+            if data not in datas:
+                datas.append(data)
+        self.entities = [_entity(data) for data in datas]
+
+    @property
+    def signed(self) -> bool:
+        return self.content.form is not None
+
+    def lines(self) -> list[str]:
+        """The signed Subject headers and text lines, whitespace collapsed,
+        lower-cased."""
+        out = []
+        for entity in self.entities:
+            subject = entity.get('subject')
+            if subject:
+                out.append(_REPLY.sub('', collapse(str(subject))).lower())
+            for part in entity.walk():
+                if part.get_content_type() == 'text/plain':
+                    out.extend(collapse(line).lower()
+                               for line in _text(part).splitlines())
+        return out
+
+    def says(self, command: str) -> bool:
+        """A signed line (or signed Subject) is exactly ``command``."""
+        return collapse(command).lower() in self.lines()
+
+    def text(self) -> str:
+        """All signed text, whitespace collapsed."""
+        return collapse('\n'.join(
+            _text(part) for entity in self.entities for part in entity.walk()
+            if part.get_content_type() == 'text/plain'))
+
+    def keys(self) -> pgp.FoundKeys:
+        """The keys inside the signed bytes."""
+        found = pgp.FoundKeys([], [], [], [])
+        for entity in self.entities:
+            more = pgp.find_keys(entity)
+            for name in ('public_keys', 'private_keys', 'revocations',
+                         'errors'):
+                getattr(found, name).extend(getattr(more, name))
+        return found
+
+
+def _text(part) -> str:
+    payload = part.get_payload(decode=True) or b''
+    try:
+        return payload.decode(part.get_content_charset('utf-8'), 'replace')
+    except LookupError:
+        return payload.decode('utf-8', 'replace')
+
+
+@public
+def partly_signed(content, results) -> bool:
+    """True (sender told what) if part of the mail is not signed."""
+    if not content.unsigned:
+        return False
+    say(results, _('Part of the mail is not signed ({}); sign the whole '
+                   'mail (PGP/MIME).').format('; '.join(content.unsigned[:5])))
+    return True
+
+
 @public
 def verified(msg, msgdata, key, results):
     """Good signatures by ``key`` covering the whole mail, [] if it is not
     signed, or None if a signature is bad or part of the mail unsigned."""
-    content = msgdata.get('pgp_signed') or signed_content(msg)
+    content = msgdata.get('pgp_signed') or pgp.signed_content(msg)
     if content.form is None:
         return []
-    if content.unsigned:
-        say(results, _('Part of the mail is not signed ({}); sign the whole '
-                       'mail (PGP/MIME).').format(
-                            '; '.join(content.unsigned[:5])))
+    if partly_signed(content, results):
         return None
     try:
         verifications = content.verify([key])
-    except PGPError:
+    except pgp.PGPError:
         return None
     if not verifications or any(v.status != 'good' for v in verifications):
         return None
     return verifications
-
-
-@public
-def signed_text(msg, msgdata) -> str:
-    """The text covered by the signature, whitespace collapsed."""
-    signed = strip_signature(msg)
-    texts = []
-    for part in signed.walk():
-        if part.get_content_type() == 'text/plain':
-            payload = part.get_payload(decode=True) or b''
-            texts.append(payload.decode(part.get_content_charset('utf-8'),
-                                        'replace'))
-    return collapse('\n'.join(texts))
 
 
 @public

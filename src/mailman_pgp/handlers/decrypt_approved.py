@@ -14,7 +14,7 @@ from public import public
 from zope.interface import implementer
 
 from mailman_pgp.handlers.replace import replace_message
-from mailman_pgp.pgp import PGPError, decrypt_message, is_encrypted
+from mailman_pgp import pgp
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -29,7 +29,7 @@ class PGPDecryptApproved:
     def process(self, mlist, msg, msgdata):
         from mailman_pgp.keystore import key_store
         from mailman_pgp.model import PGPMailingList
-        if PGPMailingList.for_list(mlist) is None or not is_encrypted(msg):
+        if PGPMailingList.for_list(mlist) is None or not pgp.is_encrypted(msg):
             return
         if not msgdata.get('moderator_approved'):
             # Only a moderator's approval stands in for the PGP checks; an
@@ -45,8 +45,8 @@ class PGPDecryptApproved:
         keys = decryption_keys(mlist, list_key) if list_key else []
         try:
             # Held before a key rotation: a retired key may be the one.
-            decrypted = decrypt_message(msg, keys)
-        except PGPError as error:
+            decrypted = pgp.decrypt_message(msg, keys)
+        except pgp.PGPError as error:
             # Approved, but nobody can read it: distributing the ciphertext
             # would help no member.
             log.error('%s: approved message %s cannot be decrypted: %s',

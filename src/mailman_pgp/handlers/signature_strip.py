@@ -11,7 +11,7 @@ from public import public
 from zope.interface import implementer
 
 from mailman_pgp.handlers.replace import replace_message
-from mailman_pgp.pgp import has_signed_parts, strip_signature
+from mailman_pgp import pgp
 
 
 @public
@@ -25,6 +25,6 @@ class PGPSignatureStrip:
         pgp_list = PGPMailingList.for_list(mlist)
         if pgp_list is None or not pgp_list.strip_original_sig:
             return
-        if not has_signed_parts(msg):
+        if not pgp.has_signed_parts(msg):
             return
-        replace_message(msg, strip_signature(msg))
+        replace_message(msg, pgp.strip_signature(msg))

@@ -6,6 +6,8 @@ with the rest).  Archive keys and retired list keys stay files.  Reads are
 cached per row and refreshed when the row changes.
 """
 
+from __future__ import annotations
+
 import logging
 
 from contextlib import contextmanager
@@ -15,7 +17,7 @@ from mailman.utilities.datetime import now
 from public import public
 
 from mailman_pgp.keystore.store import KeyStore
-from mailman_pgp.pgp import Key
+from mailman_pgp import pgp
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -32,7 +34,7 @@ class DatabaseKeyStore(KeyStore):
         return config.db.store.query(PGPKey).filter_by(
             kind=kind, name=name).one_or_none()
 
-    def _get(self, kind: str, name: str) -> Key | None:
+    def _get(self, kind: str, name: str) -> pgp.Key | None:
         row = self._row(kind, name)
         cache_key = '{}:{}'.format(kind, name)
         if row is None:
@@ -50,7 +52,7 @@ class DatabaseKeyStore(KeyStore):
             self._cache[cache_key] = (signature, key)
         return key
 
-    def _put(self, kind: str, name: str, key: Key) -> None:
+    def _put(self, kind: str, name: str, key: pgp.Key) -> None:
         from mailman_pgp.model import PGPKey
         row = self._row(kind, name)
         if row is None:

@@ -11,8 +11,6 @@ import base64
 import os
 import threading
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from public import public
 
 
@@ -25,7 +23,9 @@ _lock = threading.Lock()
 
 def _aead(key: bytes):
     """AES-GCM, imported on use: before cryptography 43 the module pulls in
-    the legacy OpenSSL backend (2.3 MiB) in every process that imports it."""
+    the legacy OpenSSL backend (2.3 MiB) in every process that imports it.
+    (All of cryptography is imported on use here: every Mailman process
+    reads the key store's settings, few open a sealed key.)"""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     return AESGCM(key)
 
@@ -39,6 +39,7 @@ def _key(passphrase: bytes, salt: bytes) -> bytes:
     with _lock:
         cached = _derived.get((passphrase, salt))
     if cached is None:
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
         cached = Scrypt(salt=salt, length=32, n=2 ** 15, r=8,
                         p=1).derive(passphrase)
         with _lock:
@@ -66,6 +67,7 @@ def unseal(text: str, passphrase: bytes | None) -> str:
     if passphrase is None:
         raise SealError('the list key is sealed, but no [keypairs] '
                         'passphrase_file is configured')
+    from cryptography.exceptions import InvalidTag
     body = text.strip()[len(BEGIN):-len(END)]
     try:
         data = base64.b64decode(''.join(body.split()))

@@ -4,6 +4,8 @@ The only code that touches key files.  Reads are cached and refreshed when
 the file changes (another runner, or an admin replacing the file by hand).
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import shlex
@@ -18,7 +20,7 @@ from mailman_pgp.keystore.files import (
     ensure_directory, locked, safe_file_name, shred, unreadable_message,
     write_atomically)
 from mailman_pgp.keystore.seal import is_sealed, read_passphrase, seal, unseal
-from mailman_pgp.pgp import Key, KeyImportError, PGPError, load_keys
+from mailman_pgp import pgp
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -45,7 +47,7 @@ class KeyStore:
         self.passphrase_file = None
         self.user_keydir = user_keydir
         self.archive_keydir = archive_keydir
-        self._cache: dict[str, tuple[tuple, Key]] = {}
+        self._cache: dict[str, tuple[tuple, pgp.Key]] = {}
         self._cache_lock = threading.Lock()
         # Key directories this process found open to others (and closed).
         self.exposed: list[str] = []
@@ -60,13 +62,13 @@ class KeyStore:
         store.passphrase_file = passphrase_file
         return store
 
-    def private_text(self, key: Key) -> str:
+    def private_text(self, key: pgp.Key) -> str:
         """How a key is written: private keys sealed when configured."""
         if key.is_private and self.passphrase is not None:
             return seal(key.armor(), self.passphrase)
         return key.armor()
 
-    def load_text(self, text: str) -> Key:
+    def load_text(self, text: str) -> pgp.Key:
         """The key in ``text`` as written by ``private_text``.
 
         Public keys load lazily: the facade checks and encrypts to them
@@ -74,9 +76,9 @@ class KeyStore:
         """
         if is_sealed(text):
             text = unseal(text, self.passphrase)
-        keys = load_keys(text, lazy=True)
+        keys = pgp.load_keys(text, lazy=True)
         if len(keys) != 1:
-            raise KeyImportError('a key file holds {} keys'.format(
+            raise pgp.KeyImportError('a key file holds {} keys'.format(
                 len(keys)))
         return keys[0]
 
@@ -110,10 +112,10 @@ class KeyStore:
                      'address': self.user_keydir}[kind]
         return os.path.join(directory, safe_file_name(name))
 
-    def _get(self, kind: str, name: str) -> Key | None:
+    def _get(self, kind: str, name: str) -> pgp.Key | None:
         return self._read(self._path(kind, name))
 
-    def _put(self, kind: str, name: str, key: Key) -> None:
+    def _put(self, kind: str, name: str, key: pgp.Key) -> None:
         path = self._path(kind, name)
         with locked(path):
             write_atomically(path, self.private_text(key))
@@ -136,7 +138,7 @@ class KeyStore:
         with locked(self._path('list', list_id) + '.generating'):
             yield
 
-    def _read(self, path: str) -> Key | None:
+    def _read(self, path: str) -> pgp.Key | None:
         try:
             return self._read_cached(path)
         except PermissionError:
@@ -162,7 +164,7 @@ class KeyStore:
 
     # What the plugin uses.
 
-    def list_key(self, list_id: str) -> Key | None:
+    def list_key(self, list_id: str) -> pgp.Key | None:
         """The list's key pair, or None while it does not exist (yet).
 
         :raises UnreadableKeyError: the key exists but cannot be used (a
@@ -170,14 +172,14 @@ class KeyStore:
         """
         try:
             return self._get('list', list_id)
-        except (ValueError, PGPError) as error:
+        except (ValueError, pgp.PGPError) as error:
             raise UnreadableKeyError('the key of {} cannot be read: {}'
                                      .format(list_id, error)) from None
 
-    def address_key(self, email: str) -> Key | None:
+    def address_key(self, email: str) -> pgp.Key | None:
         return self._get('address', email.lower())
 
-    def archive_keys(self) -> list[Key]:
+    def archive_keys(self) -> list[pgp.Key]:
         """Every public key in the archive key directory."""
         keys = []
         try:
@@ -191,14 +193,45 @@ class KeyStore:
                     keys.append(key.public)
         return keys
 
-    def set_list_key(self, list_id: str, key: Key) -> None:
+    def set_list_key(self, list_id: str, key: pgp.Key) -> None:
+        """Store a list's key pair.
+
+        :raises StaleKeyError: ``key`` is an older copy of the stored one.
+        """
         if not key.is_private:
             raise ValueError('a list key must include its private key')
+        try:
+            stored = self.list_key(list_id)
+        except UnreadableKeyError:
+            stored = None       # replacing a key no one can read any more
+        self._refuse_stale(stored, key)
         self._put('list', list_id, key)
 
-    def set_address_key(self, email: str, key: Key) -> None:
-        """Store a subscriber's public key (never a private one)."""
+    def set_address_key(self, email: str, key: pgp.Key) -> None:
+        """Store a subscriber's public key (never a private one).
+
+        :raises StaleKeyError: ``key`` is an older copy of the key stored
+            for ``email`` (it would roll back a self-signature, an expiry
+            or a revocation); the stored copy stays.
+        """
+        try:
+            stored = self.address_key(email)
+        except (ValueError, pgp.PGPError):
+            stored = None       # a damaged file: nothing to compare with
+        self._refuse_stale(stored, key)
         self._put('address', email.lower(), key.public)
+
+    @staticmethod
+    def _refuse_stale(stored: pgp.Key | None, key: pgp.Key) -> None:
+        """Every write of a key the store already holds passes here."""
+        if stored is None or stored.fingerprint != key.fingerprint \
+                or bytes(stored) == bytes(key):
+            return
+        reasons = pgp.staleness(stored, key)
+        if reasons:
+            raise pgp.StaleKeyError('The key {} you sent is an older copy of '
+                                'the one the list has: {}.'.format(
+                                    key.fingerprint, '; '.join(reasons)))
 
     def delete_address_key(self, email: str) -> None:
         self._remove('address', email.lower())

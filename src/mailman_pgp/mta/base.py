@@ -8,6 +8,7 @@ by the list and otherwise as it is.
 """
 
 import copy
+import logging
 
 from public import public
 
@@ -19,6 +20,9 @@ from mailman_pgp.pgp import (
     is_mime_signed,
     sign_mime,
 )
+
+
+log = logging.getLogger('mailman.smtp')
 
 
 @public
@@ -83,3 +87,25 @@ class PGPDeliveryMixin:
                 or is_mime_signed(msg):
             return copy.deepcopy(msg)
         return sign_mime(msg, self.list_key)
+
+    def send_copies(self, mlist, copies) -> dict:
+        """Send each (copy, metadata, recipient): pipelined over one
+        connection where the server allows it (WireConnection), else one
+        by one as core's agents send; the refused recipients, as core's
+        _deliver_to_recipients() reports them."""
+        results = self._connection.sendmail_many(
+            [(self._get_sender(mlist, out, msgdata), [recipient], out)
+             for out, msgdata, recipient in copies])
+        if results is None:
+            refused = {}
+            for out, msgdata, recipient in copies:
+                refused.update(self._deliver_to_recipients(
+                    mlist, out, msgdata, [recipient]))
+            return refused
+        refused = {}
+        for (out, _, _), result in zip(copies, results):
+            if result:
+                log.error('%s recipients refused: %s', out['message-id'],
+                          result)
+            refused.update(result)
+        return refused

@@ -101,11 +101,12 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
                 # Only mail the key workflows allowed in clear gets here.
                 signed = self.clear_copy(message_copy)
                 outs.extend(copy.deepcopy(signed) for _ in clear)
+            copies = []
             for (recipient, msgdata_copy, duplicate), out in zip(
                     keyed + clear, outs):
                 if duplicate is not None:
                     out['X-Mailman-Copy'] = duplicate
                 self.arc_sign(mlist, out, msgdata_copy)
-                refused.update(self._deliver_to_recipients(
-                    mlist, out, msgdata_copy, [recipient]))
+                copies.append((out, msgdata_copy, recipient))
+            refused.update(self.send_copies(mlist, copies))
         return refused

@@ -8,11 +8,20 @@ with one replace, giving the bytes send_message() would send.
 """
 
 import io
+import logging
+import smtplib
 
 from email.generator import BytesGenerator
 from email.message import Message
 
+from lazr.config import as_boolean
+from mailman.config import config
 from public import public
+
+from mailman_pgp.mta.pipelining import can_pipeline, send_pipelined
+
+
+log = logging.getLogger('mailman.smtp')
 
 
 _PLACEHOLDER = '@@mailman-pgp-armor@@'
@@ -112,6 +121,54 @@ class WireConnection:
             data = wire_bytes(msg, self.skeletons)
         return self.connection.sendmail(
             envsender, recipients, msg if data is None else data)
+
+    def sendmail_many(self, items) -> list[dict] | None:
+        """Send each (envsender, recipients, msg) of items over one
+        connection with PIPELINING (mta/pipelining.py); per item, the
+        refused recipients ({recipient: (code, text)}).
+
+        None, having sent nothing, unless the server offers PIPELINING and
+        every copy is one of our encrypted copies with an ASCII envelope:
+        the caller then sends them one by one, as before.
+        """
+        wired = [(sender, list(recipients), wire_bytes(msg, self.skeletons))
+                 for sender, recipients, msg in items
+                 if ''.join([sender, *recipients]).isascii()]
+        if (not items or len(wired) != len(items)
+                or any(data is None for _, _, data in wired)
+                or as_boolean(config.devmode.enabled)):
+            return None
+        # Mailman's Connection opens the connection and counts its
+        # sessions (max_sessions_per_connection) in sendmail(); the same
+        # here, each copy being a session.
+        core = self.connection
+        results: list[dict] = []
+        try:
+            while len(results) < len(wired):
+                if core._connection is None:
+                    core._connect()
+                    core._login()
+                if not can_pipeline(core._connection):
+                    if not results:
+                        return None
+                    raise smtplib.SMTPException('PIPELINING withdrawn')
+                batch = len(wired) - len(results)
+                if core._session_count > 0:
+                    batch = min(batch, core._session_count)
+                send_pipelined(core._connection,
+                               wired[len(results):len(results) + batch],
+                               results)
+                core._session_count -= batch
+                if core._session_count == 0:
+                    core.quit()
+        except (OSError, smtplib.SMTPException) as error:
+            # As core does for a low-level error: the copies without a
+            # verdict are a temporary failure (444), retried later.
+            core.quit()
+            log.error('low level smtp error: %s', error)
+            results += [{r: (444, str(error)) for r in recipients}
+                        for _, recipients, _ in wired[len(results):]]
+        return results
 
     def __getattr__(self, name):
         return getattr(self.connection, name)

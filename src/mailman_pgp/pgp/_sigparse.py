@@ -18,6 +18,8 @@ KNOWN_SUBPACKETS = frozenset({2, 3, 4, 5, 6, 7, 9, 11, 12, 16, 20, 21, 22,
                               23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
                               34, 35, 37, 39})
 NOTATION = 20
+# Signature MPIs per public key algorithm (RSA, Elgamal, DSA, ECDSA, EdDSA).
+MPI_COUNT = {1: 1, 2: 1, 3: 1, 16: 2, 17: 2, 19: 2, 20: 2, 22: 2}
 
 
 class BadSignaturePacket(PacketError):
@@ -72,7 +74,7 @@ class Sig:
     __slots__ = ('back_math', 'created', 'critical', 'expires', 'flags',
                  'halg', 'hard', 'hashed_part', 'issuer', 'issuers',
                  'key_expiry', 'math', 'mpis', 'pkalg', 'prefs',
-                 'primary_uid', 'type', '_back', '_ok')
+                 'primary_uid', 'type', 'unhashed', '_back', '_ok')
 
     def __init__(self, body: bytes):
         if not isinstance(body, bytes):
@@ -97,8 +99,9 @@ class Sig:
         self.prefs, self.primary_uid, self.hard = (), False, True
         self.issuers = []   # every issuer key ID named, hashed ones first
         self.math = self.back_math = self._ok = None
+        self.unhashed = subpackets(body[8 + hlen:rest])
         self._read(subpackets(body[6:6 + hlen]), True)
-        self._read(subpackets(body[8 + hlen:rest]), False)
+        self._read(self.unhashed, False)
         if self.created is None:
             raise _bad()
 

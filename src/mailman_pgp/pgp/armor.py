@@ -8,6 +8,7 @@ facade uses, for reading and for writing.
 import base64
 import binascii
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -136,12 +137,15 @@ class ArmorBlock:
     headers: dict = field(default_factory=dict)
     start: int = 0
     end: int = 0
-    # For SIGNED MESSAGE: the (undash-escaped) cleartext and Hash: values.
-    cleartext: str | None = None
-    hashes: list = field(default_factory=list)
-    # For SIGNED MESSAGE: names of header lines other than Hash: above the
-    # cleartext (no signature covers them).
-    other_headers: list = field(default_factory=list)
+    # For SIGNED MESSAGE, as written (pgp/cleartext.py reads them): the
+    # header lines above the cleartext, the line that ends them, and the
+    # dash-escaped lines of the cleartext.
+    header_lines: list = field(default_factory=list)
+    separator: str | None = None
+    text_lines: list = field(default_factory=list)
+    # For SIGNED MESSAGE: what is wrong with the signature's armor, in
+    # words (the signature is still read, so the reason can be shown).
+    problems: list = field(default_factory=list)
 
 
 @public
@@ -171,18 +175,35 @@ def is_armored(text) -> bool:
     return _BEGIN.search(_as_text(text)) is not None
 
 
-def _parse_body(lines, i, kind):
-    """Parse headers, base64 body, CRC and END line starting at lines[i]."""
+def _blank(line: str) -> bool:
+    return not line.strip(' \t')
+
+
+def _parse_body(lines, i, kind, problems=None):
+    """Parse headers, base64 body, CRC and END line starting at lines[i].
+
+    With a problems list (the signature of a clearsigned text), what the
+    armor may not hold is noted there rather than raised, so that the
+    reason reaches the sender; the data is still returned when readable.
+    """
+    def wrong(why):
+        if problems is None:
+            raise ArmorError(why)
+        problems.append(why)
+
     headers = {}
-    while i < len(lines) and lines[i].strip():
-        m = _HEADER.match(lines[i].rstrip())
+    while i < len(lines) and not _blank(lines[i]):
+        m = _HEADER.match(lines[i].rstrip(' \t'))
         if m is None:
-            # No header section at all: RFC says there must be an empty line,
-            # but be lenient when the body starts immediately.
+            # No header section at all: RFC 9580 6.2 wants an empty line;
+            # other blocks are read leniently, a signature is not.
+            if problems is not None:
+                problems.append('the signature armor has no empty line '
+                                'after its first line')
             break
         headers[m.group(1)] = m.group(2)
         i += 1
-    while i < len(lines) and not lines[i].strip():
+    while i < len(lines) and _blank(lines[i]):
         i += 1
     body = []
     crc = None
@@ -192,18 +213,29 @@ def _parse_body(lines, i, kind):
             raise ArmorError(
                 f'The armored PGP {kind.lower()} block has no END line; it was probably '
                 'cut off in transit.')
-        line = lines[i].strip()
+        # A clearsigned text's signature: blanks are spaces and tabs only
+        # (as for Sequoia and gpg); other blocks may have come through
+        # HTML (a no-break space at a line's end).
+        line = lines[i].strip(' \t') if problems is not None else \
+            lines[i].strip()
         i += 1
         if line == end:
             break
         if line.startswith('-----'):
             raise ArmorError(f'The armored PGP {kind.lower()} block ends with a wrong '
                              'END line.')
+        if not line:
+            continue
         if line.startswith('=') and len(line) == 5:
+            if crc is not None:
+                wrong(f'the armored PGP {kind.lower()} block has more than '
+                      'one checksum line')
             crc = line[1:]
             continue
-        if line:
-            body.append(line)
+        if crc is not None:
+            wrong(f'the armored PGP {kind.lower()} block has text after its '
+                  'checksum line')
+        body.append(line)
     joined = ''.join(body)
     try:
         data = base64.b64decode(joined + '=' * (-len(joined) % 4)
@@ -213,27 +245,75 @@ def _parse_body(lines, i, kind):
         raise ArmorError(f'The armored PGP {kind.lower()} block contains characters that '
                          'are not base64; it was damaged in transit.'
                          ) from None
+    if crc is None and problems is not None and not joined.endswith('='):
+        # GnuPG (2.2) then reads the END line as base64 and fails.
+        problems.append('the signature armor has neither a checksum line '
+                        'nor base64 padding, so GnuPG cannot tell where it '
+                        'ends')
     if crc is not None:
         try:
             want = int.from_bytes(base64.b64decode(crc, validate=True), 'big')
         except (binascii.Error, ValueError):
-            raise ArmorError('The armor checksum line is malformed.') from None
-        if want != crc24(data):
-            raise ArmorError(f'The armor checksum does not match: the PGP {kind.lower()} '
-                             'block was damaged in transit.'
-                             )
+            want = None
+        if want is None:
+            wrong('The armor checksum line is malformed.')
+        elif want != crc24(data):
+            wrong(f'The armor checksum does not match: the PGP {kind.lower()} '
+                  'block was damaged in transit.')
     if not data:
         raise ArmorError(f'The armored PGP {kind.lower()} block is empty.'
                          )
     return data, headers, i
 
 
-def _undash(text_lines):
-    out = []
-    for line in text_lines:
-        line = line.removeprefix('- ')
-        out.append(line)
-    return out
+def _lines(text: str):
+    """(lines without their line ending, offset of each line and of the
+    end).  Only LF (or CR LF) ends a line, as in OpenPGP: a lone CR, a
+    form feed or U+2028 is a character of the line (str.splitlines would
+    break there, and the text checked would differ from the text signed).
+    """
+    raw = text.split('\n')
+    if raw and raw[-1] == '':
+        raw.pop()
+    offsets = [0, *itertools.accumulate(len(line) + 1 for line in raw)]
+    offsets[-1] = min(offsets[-1], len(text))
+    if '\r' in text:
+        raw = [line[:-1] if line.endswith('\r') else line for line in raw]
+    return raw, offsets
+
+
+_SIGNATURE_BEGIN = '-----BEGIN PGP SIGNATURE-----'
+
+
+def _is_signature_begin(line: str) -> bool:
+    return line.rstrip(' \t') == _SIGNATURE_BEGIN
+
+
+def _signed_message(stripped, i, offsets):
+    """The SIGNED MESSAGE block whose first line is stripped[i], framed as
+    RFC 9580 section 7 says; pgp/cleartext.py judges its parts."""
+    j = i + 1
+    header_lines = []
+    while j < len(stripped) and not _blank(stripped[j]) and \
+            not _is_signature_begin(stripped[j]):
+        header_lines.append(stripped[j])
+        j += 1
+    separator = None
+    if j < len(stripped) and not _is_signature_begin(stripped[j]):
+        separator = stripped[j]
+        j += 1
+    k = next((n for n in range(j, len(stripped))
+              if stripped[n].startswith(_SIGNATURE_BEGIN)
+              and _is_signature_begin(stripped[n])), len(stripped))
+    if k >= len(stripped):
+        raise ArmorError('The clearsigned message has no signature '
+                         'block; it was probably cut off.')
+    problems = []
+    data, headers, end = _parse_body(stripped, k + 1, SIGNATURE, problems)
+    block = ArmorBlock(SIGNED_MESSAGE, data, headers, offsets[i],
+                       offsets[end], header_lines, separator,
+                       stripped[j:k], problems)
+    return block, end
 
 
 @public
@@ -244,15 +324,7 @@ def find_blocks(text) -> list:
     the binary signature.
     """
     text = _as_text(text)
-    # Work on lines but remember character offsets.
-    lines = text.splitlines(keepends=True)
-    offsets = []
-    pos = 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line)
-    offsets.append(pos)
-    stripped = [line.rstrip('\r\n') for line in lines]
+    stripped, offsets = _lines(text)
     blocks = []
     i = 0
     while i < len(stripped):
@@ -266,30 +338,8 @@ def find_blocks(text) -> list:
             raise ArmorError('Multi-part armored messages are not supported; '
                              'please send the message in one piece.')
         if kind == SIGNED_MESSAGE:
-            j = i + 1
-            hashes, other = [], []
-            while j < len(stripped) and stripped[j].strip():
-                hm = _HEADER.match(stripped[j])
-                if hm is None:
-                    raise ArmorError('The clearsigned message has a '
-                                     'malformed header.')
-                if hm.group(1) == 'Hash':
-                    hashes.extend(h.strip() for h in hm.group(2).split(','))
-                else:
-                    other.append(hm.group(1))
-                j += 1
-            j += 1
-            k = j
-            while k < len(stripped) and stripped[k].rstrip() != (
-                    '-----BEGIN PGP SIGNATURE-----'):
-                k += 1
-            if k >= len(stripped):
-                raise ArmorError('The clearsigned message has no signature '
-                                 'block; it was probably cut off.')
-            cleartext = '\r\n'.join(_undash(stripped[j:k]))
-            data, headers, i = _parse_body(stripped, k + 1, SIGNATURE)
-            blocks.append(ArmorBlock(SIGNED_MESSAGE, data, headers, start,
-                                     offsets[i], cleartext, hashes, other))
+            block, i = _signed_message(stripped, i, offsets)
+            blocks.append(block)
             continue
         data, headers, i = _parse_body(stripped, i + 1, kind)
         blocks.append(ArmorBlock(kind, data, headers, start, offsets[i]))

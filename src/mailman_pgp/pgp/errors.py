@@ -53,6 +53,11 @@ class KeyImportError(PGPError):
 
 
 @public
+class StaleKeyError(KeyImportError):
+    """An older copy of a stored key was offered (it would roll it back)."""
+
+
+@public
 class SignatureError(PGPError):
     """A signature could not be made or is structurally unusable."""
 

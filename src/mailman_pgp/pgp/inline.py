@@ -16,6 +16,7 @@ from public import public
 from mailman_pgp.pgp._email import decoded_text, set_text
 from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE, parse_inner
 from mailman_pgp.pgp.armor import MESSAGE, SIGNATURE, SIGNED_MESSAGE, armor, find_blocks
+from mailman_pgp.pgp.cleartext import read_clearsigned
 from mailman_pgp.pgp.crypto import SIGN_HASH, _make_sig, decrypt
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, PGPError
 from mailman_pgp.pgp.mime import DecryptedMessage
@@ -124,7 +125,10 @@ def strip_inline_signature(msg: Message) -> Message:
 def _signed_text(block, charset):
     """The text a signed block carries, or None if it is not signed."""
     if block.kind == SIGNED_MESSAGE:
-        return block.cleartext.replace('\r\n', '\n') + '\n'
+        # The text as the signature covers it (trailing blanks removed),
+        # the text Sequoia and gpg give out; nothing if not wholly signed.
+        signed = read_clearsigned(block, charset)
+        return None if signed.problem else signed.text
     if block.kind != MESSAGE or is_encrypted_block(block):
         return None
     try:

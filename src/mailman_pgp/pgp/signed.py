@@ -20,6 +20,7 @@ from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._email import canonical, decoded_text
 from mailman_pgp.pgp._inner import parse_inner
 from mailman_pgp.pgp.armor import MESSAGE, SIGNED_MESSAGE, find_blocks
+from mailman_pgp.pgp.cleartext import read_clearsigned
 from mailman_pgp.pgp.errors import (
     MessageFormatError, PGPError, SignatureError, guarded)
 from mailman_pgp.pgp.verify import as_keys, signature_packets, verify_raw
@@ -81,26 +82,15 @@ def is_encrypted_block(block) -> bool:
     return first.tag in (P.PKESK, P.SKESK, P.SEIPD, P.SED, P.AEAD)
 
 
-def cleartext_bytes(cleartext: str, charset: str) -> bytes:
-    """The bytes a cleartext signature covers (RFC 9580 section 7.2)."""
-    lines = cleartext.split('\r\n')
-    data = '\r\n'.join(line.rstrip(' \t') for line in lines)
-    try:
-        return data.encode(charset)
-    except (LookupError, ValueError):
-        return data.encode('utf-8')
-
-
 def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
     """(pairs, None) for a signed block; what it lacks as the second item
     (with the pairs it does carry, which are checked all the same)."""
     if block.kind == SIGNED_MESSAGE:
-        data = cleartext_bytes(block.cleartext, charset)
-        pairs = [(data, p.raw) for p in P.iter_packets(block.data)
-                 if p.tag == P.SIGNATURE and p.version == 4]
-        if not pairs:
-            return [], 'the signed block in {} has no usable ' \
-                'signature'.format(label)
+        signed = read_clearsigned(block, charset)
+        pairs = [(signed.data, raw) for raw in signed.signatures]
+        if signed.problem:
+            return pairs, 'the signed block in {}: {}'.format(
+                label, signed.problem)
     elif block.kind == MESSAGE and not is_encrypted_block(block):
         inner = parse_inner(block.data)
         if inner.literal is None or not inner.signatures:
@@ -111,7 +101,7 @@ def _block_pairs(block, charset: str, label: str) -> tuple[list, str | None]:
         return [], '{} is not signed'.format(label)
     # Armor header lines (Comment:, Version:...) are shown to members and
     # covered by no signature.
-    names = sorted(set(block.other_headers) | set(block.headers))
+    names = sorted(block.headers)
     if names:
         return pairs, 'the armor header lines ({}) of the signed block in ' \
             '{}'.format(', '.join(names), label)
@@ -133,8 +123,9 @@ def leaf_pairs(part: Message, index: int) -> tuple[list, str | None]:
         return [], None
     try:
         blocks = find_blocks(text)
-    except PGPError:
-        return [], '{} holds a damaged armored block'.format(label)
+    except PGPError as error:
+        return [], '{} holds a damaged armored block ({})'.format(
+            label, str(error).rstrip('.'))
     if part.get_content_type() == 'text/html':
         # A signed block inside HTML covers text, not the markup around it.
         return _signatures_in(blocks, charset, label), \

@@ -181,7 +181,9 @@ class SubscriberKey:
         except (TypeError, ValueError) as error:
             bad_request(response, str(error))
             return
-        msgdata = {}
+        # The logged-in user's request is the command; the signatures
+        # must still cover the key (see key_handlers.key_change).
+        msgdata = {key_handlers.AUTHENTICATED_REQUEST: True}
         if action == 'change':
             try:
                 msgdata['pgp_signed'] = _signed_key(fields)

@@ -370,7 +370,11 @@ class ListPrivateKey:
         if problem:
             bad_request(response, problem)
             return
-        key_store().set_list_key(self._mlist.list_id, key)
+        try:
+            key_store().set_list_key(self._mlist.list_id, key)
+        except pgp.StaleKeyError as error:
+            bad_request(response, str(error))
+            return
         log.info('%s: list key replaced over REST by %s',
                  self._mlist.list_id, key.fingerprint)
         no_content(response)

@@ -29,6 +29,10 @@ NAMES = (
     'list:user:pgp:member-key-attention',
     'list:admin:pgp:keyless-members',
     'list:user:pgp:list-key-rotated', 'list:admin:pgp:list-key-expiring',
+    'list:user:pgp:key-command-unsigned',
+    'list:user:pgp:key-outside-signature',
+    'list:user:pgp:key-stale',
+    'list:user:pgp:key-autocrypt-not-used',
 )
 
 

@@ -106,7 +106,10 @@ class MailmanInstance:
                 result.stderr))
         return result
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 300) -> None:
+        # Generous: on a loaded 2-core machine (parallel test workers) the
+        # thirteen runners take two minutes to listen; a fast start waits
+        # no longer for it.
         # The master daemonizes and keeps the output files open: give it a
         # file, not a pipe we would wait on.
         command = self._command()

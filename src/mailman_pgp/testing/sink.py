@@ -33,6 +33,14 @@ class _Handler:
     def __init__(self, sink):
         self.sink = sink
 
+    async def handle_EHLO(self, server, session, envelope, hostname,
+                          responses):
+        # As Postfix and Exim do: copies then go out pipelined (RFC 2920).
+        session.host_name = hostname
+        if self.sink.pipelining:
+            responses.insert(-1, '250-PIPELINING')
+        return responses
+
     async def handle_DATA(self, server, session, envelope):
         with self.sink.lock:
             self.sink.received += len(envelope.rcpt_tos)
@@ -54,8 +62,10 @@ def free_port() -> int:
 class SMTPSink:
     """Listens on 127.0.0.1:``port``; ``wait_for`` picks what arrived."""
 
-    def __init__(self, port: int | None = None, keep: bool = True):
+    def __init__(self, port: int | None = None, keep: bool = True,
+                 pipelining: bool = True):
         self.port = port or free_port()
+        self.pipelining = pipelining    # offer PIPELINING in EHLO
         self.keep = keep                # False: count recipients only
         self.received = 0
         self.deliveries: list[Delivery] = []

@@ -88,9 +88,14 @@ def approve_key_change(mlist, token: str, pendable) -> None:
 def _apply(mlist, email: str, armored: str) -> None:
     from mailman_pgp.keystore import key_store
     from mailman_pgp.model import PGPAddress
-    from mailman_pgp.pgp import Key
+    from mailman_pgp.pgp import Key, StaleKeyError
     key = Key.load(armored)
-    key_store().set_address_key(email, key)
+    try:
+        key_store().set_address_key(email, key)
+    except StaleKeyError:
+        # Meanwhile a newer copy of this very key was stored: keep it.
+        log.info('%s: older copy of %s for %s not stored (a newer one is)',
+                 mlist.list_id, key.fingerprint, email)
     pgp_address = PGPAddress.get_or_create(email)
     old = pgp_address.key_fingerprint
     pgp_address.key_fingerprint = key.fingerprint

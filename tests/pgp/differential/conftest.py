@@ -39,6 +39,12 @@ def corpus():
 
 
 def pytest_terminal_summary(terminalreporter):
+    if 'cleartext' in SUMMARY:
+        total, counts = SUMMARY['cleartext']
+        terminalreporter.write_sep('-', 'cleartext differential (test_'
+                                   'cleartext.py)')
+        terminalreporter.write_line(f'{total} cases: ' + ', '.join(
+            f'{n} {what}' for what, n in counts.items()))
     cases = SUMMARY.get('cases')
     if not cases:
         return

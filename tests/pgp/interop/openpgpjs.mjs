@@ -6,6 +6,7 @@
 //   generate {name, email, v6?, type?}        -> {privateKey, publicKey}
 //   encrypt  {recipient, signer, text, aead?} -> {message}
 //   sign     {signer, text}                   -> {signature} (detached)
+//   clearsign {signer, text}                  -> {message} (cleartext signed)
 //   decrypt  {privateKey, signer, message}    -> {data (base64), signatures}
 // Keys and messages are armored. 'text' is signed as a UTF-8 text message,
 // the way mail clients built on OpenPGP.js hand it a MIME entity. With
@@ -47,6 +48,11 @@ async function run() {
     const signingKeys = await openpgp.readPrivateKey({ armoredKey: request.signer });
     const message = await openpgp.createMessage({ text: request.text });
     return { signature: await openpgp.sign({ message, signingKeys, detached: true }) };
+  }
+  case 'clearsign': {
+    const signingKeys = await openpgp.readPrivateKey({ armoredKey: request.signer });
+    const message = await openpgp.createCleartextMessage({ text: request.text });
+    return { message: await openpgp.sign({ message, signingKeys }) };
   }
   case 'decrypt': {
     const decryptionKeys = await openpgp.readPrivateKey({ armoredKey: request.privateKey });

@@ -1,0 +1,147 @@
+"""Encrypted copies pipelined over one SMTP connection (RFC 2920)."""
+
+import email
+import unittest
+
+from email.mime.text import MIMEText
+
+from aiosmtpd.controller import Controller
+from mailman.mta.connection import Connection
+from mailman.testing.layers import ConfigLayer
+
+from mailman_pgp.mta.wire import WireConnection
+from mailman_pgp.pgp import KeySpec, encrypt_mime, generate_key
+from mailman_pgp.testing.sink import free_port
+
+
+class _Server:
+    """An SMTP server that offers PIPELINING (or not), refuses some
+    recipients, and counts connections and the copies it took."""
+
+    def __init__(self, pipelining=True, refuse=(), refuse_data=()):
+        self.pipelining = pipelining
+        self.refuse = set(refuse)
+        self.refuse_data = set(refuse_data)
+        self.connections = 0
+        self.received = []          # (mail_from, rcpt_tos, data)
+        self.port = free_port()
+        self.controller = Controller(self, hostname='127.0.0.1',
+                                     port=self.port)
+
+    async def handle_EHLO(self, server, session, envelope, hostname,
+                          responses):
+        self.connections += 1
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, '250-PIPELINING')
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address,
+                          rcpt_options):
+        if address in self.refuse:
+            return '550 5.1.1 No such user here'
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
+
+    async def handle_DATA(self, server, session, envelope):
+        if set(envelope.rcpt_tos) & self.refuse_data:
+            return '554 5.6.0 Not taken'
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos),
+                              envelope.original_content))
+        return '250 OK'
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+class TestPipelined(unittest.TestCase):
+    layer = ConfigLayer
+
+    @classmethod
+    def setUpClass(cls):
+        cls.key = generate_key(KeySpec('EdDSA', 'Ed25519'),
+                               KeySpec('ECDH', 'Curve25519'),
+                               [('Member', 'member@example.org')])
+
+    def copies(self, count):
+        items = []
+        for number in range(count):
+            inner = MIMEText('Copy {}\n.leading dot\n'.format(number))
+            msg = encrypt_mime(inner, [self.key.public])
+            msg['Message-ID'] = '<copy-{}@example.com>'.format(number)
+            msg.set_boundary('boundary-{}'.format(number))
+            items.append(('ant-bounces@example.com',
+                          ['m{}@example.org'.format(number)], msg))
+        return items
+
+    def wire(self, server, sessions=0):
+        return WireConnection(Connection('127.0.0.1', server.port, sessions))
+
+    def test_every_copy_arrives_as_sent_one_by_one(self):
+        items = self.copies(7)
+        with _Server() as server:
+            connection = self.wire(server)
+            results = connection.sendmail_many(items)
+            connection.quit()
+        self.assertEqual(results, [{}] * 7)
+        self.assertEqual(server.connections, 1)
+        self.assertEqual([r[1] for r in server.received],
+                         [item[1] for item in items])
+        with _Server(pipelining=False) as plain:
+            connection = self.wire(plain)
+            for sender, recipients, msg in items:
+                connection.sendmail(sender, recipients, msg)
+            connection.quit()
+        # The same bytes as copy-by-copy sending (dot-stuffing undone by
+        # the server), and a copy decrypts to what was encrypted.
+        self.assertEqual([r[2] for r in server.received],
+                         [r[2] for r in plain.received])
+        copy = email.message_from_bytes(server.received[3][2])
+        self.assertEqual(copy.get_content_type(), 'multipart/encrypted')
+
+    def test_refusals_per_recipient(self):
+        items = self.copies(5)
+        with _Server(refuse={'m1@example.org'},
+                     refuse_data={'m3@example.org'}) as server:
+            connection = self.wire(server)
+            results = connection.sendmail_many(items)
+            connection.quit()
+        self.assertEqual(results[0], {})
+        self.assertEqual(results[1], {'m1@example.org': (
+            550, b'5.1.1 No such user here')})
+        self.assertEqual(results[2], {})
+        self.assertEqual(results[3], {'m3@example.org': (
+            554, b'5.6.0 Not taken')})
+        self.assertEqual(results[4], {})
+        # The copies after a refused one still went out.
+        self.assertEqual([r[1] for r in server.received], [
+            ['m0@example.org'], ['m2@example.org'], ['m4@example.org']])
+
+    def test_sessions_per_connection_kept(self):
+        with _Server() as server:
+            connection = self.wire(server, sessions=3)
+            results = connection.sendmail_many(self.copies(7))
+            connection.quit()
+        self.assertEqual(results, [{}] * 7)
+        self.assertEqual(len(server.received), 7)
+        self.assertEqual(server.connections, 3)     # 3 + 3 + 1
+
+    def test_server_without_pipelining_left_to_the_caller(self):
+        with _Server(pipelining=False) as server:
+            connection = self.wire(server)
+            self.assertIsNone(connection.sendmail_many(self.copies(2)))
+            connection.quit()
+        self.assertEqual(server.received, [])
+
+    def test_server_gone_is_a_temporary_failure(self):
+        server = _Server()
+        connection = self.wire(server)       # nothing listens
+        results = connection.sendmail_many(self.copies(2))
+        self.assertEqual([list(r) for r in results],
+                         [['m0@example.org'], ['m1@example.org']])
+        self.assertEqual({r['m0@example.org'][0] for r in results[:1]},
+                         {444})
