@@ -144,7 +144,7 @@ class KeyStore:
         except PermissionError:
             raise UnreadableKeyError(unreadable_message(path)) from None
 
-    def _read_cached(self, path: str) -> Key | None:
+    def _read_cached(self, path: str) -> pgp.Key | None:
         try:
             stat = os.stat(path)
         except FileNotFoundError:
