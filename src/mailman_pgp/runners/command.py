@@ -11,12 +11,14 @@ import logging
 from mailman.runners.command import CommandRunner
 from public import public
 
+from mailman_pgp.runners.guard import NeedsPlugin
+
 
 log = logging.getLogger('mailman.plugins.pgp')
 
 
 @public
-class PGPCommandRunner(CommandRunner):
+class PGPCommandRunner(NeedsPlugin, CommandRunner):
     """Mailman's command runner, decrypting for PGP lists."""
 
     def _dispose(self, mlist, msg, msgdata):

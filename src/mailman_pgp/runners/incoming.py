@@ -11,12 +11,14 @@ import logging
 from mailman.runners.incoming import IncomingRunner
 from public import public
 
+from mailman_pgp.runners.guard import NeedsPlugin
+
 
 log = logging.getLogger('mailman.plugins.pgp')
 
 
 @public
-class PGPIncomingRunner(IncomingRunner):
+class PGPIncomingRunner(NeedsPlugin, IncomingRunner):
     """Mailman's incoming runner, decrypting for PGP lists."""
 
     def _dispose(self, mlist, msg, msgdata):
