@@ -1,6 +1,6 @@
 """mailman-pgp: PGP-enabled mailing lists for GNU Mailman Core 3.3."""
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 
 setup(
@@ -12,7 +12,12 @@ setup(
     license='GPLv3',
     python_requires='>=3.10,<3.14',
     package_dir={'': 'src'},
-    packages=find_packages('src'),
+    # Data directories (templates, alembic scripts) are packages to
+    # setuptools too: declared, so that the build does not warn of them.
+    packages=find_namespace_packages(
+        'src', include=['mailman_pgp*', 'django_pgpmailman*',
+                        'mailman_rest_events*'],
+        exclude=['*.__pycache__']),
     include_package_data=True,
     package_data={'mailman_pgp': [
         'config/*.cfg',

@@ -2,10 +2,12 @@
 
 A throwaway Mailman instance with the plugin (as the demo starts it), a
 PGP list ant@example.com with an owner, a moderator and two members whose
-GnuPG keys are confirmed, and carol, whose subscription waits for her key
-(set it on "My keys" with gpg --homedir <her home>).  mailman-web runs on
-SQLite with Django's runserver until Ctrl-C or SIGTERM; then everything
-this script started is stopped and removed.
+GnuPG keys are confirmed, one post of anne's in the archive, and carol,
+whose subscription waits for her key (set it on "My keys" with gpg
+--homedir <her home>); the list has moderators approve new keys, so the
+moderator then has carol's key to approve.  mailman-web runs on SQLite
+with Django's runserver until Ctrl-C or SIGTERM; then everything this
+script started is stopped and removed.
 """
 
 import os
@@ -59,9 +61,21 @@ def main() -> int:
                                description='A PGP list for the demo')
         core.add_role(ant, 'owner@example.com', 'owner')
         core.add_role(ant, 'moderator@example.com', 'moderator')
+        # The moderator approves new keys: carol's, once she proves it.
+        core.rest('PATCH', 'plugins/pgp/lists/' + ant,
+                  {'moderate_keys': True})
+        list_key = core.rest('GET', f'plugins/pgp/lists/{ant}/pubkey')
+        for person in people.values():
+            person.import_key(list_key['public_key'])
         for name in ('anne', 'bart'):
             core.add_member(ant, people[name])
         core.subscribe(ant, people['carol'].email)
+        # A post in the archive, signed by anne and encrypted to the list.
+        core.exchange.lmtp(people['anne'].encrypted_mail(
+            'ant@example.com', 'Welcome to the PGP list',
+            'The first post, for the archive.',
+            list_key['key_fingerprint']), people['anne'].email,
+            'ant@example.com')
         web = os.path.join(root, 'web')
         os.makedirs(web)
         config = os.path.join(web, 'settings.py')
@@ -101,8 +115,14 @@ def main() -> int:
                 else 'subscribing: her key is awaited')
             say(f'  {name:10} password {passwords[name]:14} {email:24} '
                 f'{role}')
-        say(f'  carol\'s GnuPG: gpg --homedir {people["carol"].home}')
+        say('GnuPG homes (each holds the list key too):')
+        for name, person in people.items():
+            say(f'  {name:10} gpg --homedir {person.home}')
         say(f'REST: {core.rest_url}/3.1/ (restadmin / restpass)')
+        say(f'LMTP: 127.0.0.1:{core.instance.lmtp_port} (mail in; post as '
+            'a member: sign and encrypt to the list key)')
+        say(f'SMTP: 127.0.0.1:{core.exchange.sink.port} (mail out, kept '
+            'by this process)')
         say('Running until Ctrl-C.')
         while server.poll() is None:
             time.sleep(1)

@@ -69,15 +69,21 @@ _install_interop() {
             done
         done
     fi
-    local interop=tests/pgp/interop
+    # npm packages of the tests: OpenPGP.js (interop), axe-core (the web
+    # UI's accessibility checks).
+    _npm_ci tests/pgp/interop openpgp "the OpenPGP.js interop tests"
+    _npm_ci tests/web/axe axe-core "the web accessibility tests"
+}
+_npm_ci() {
+    local dir=$1 package=$2 what=$3
     if command -v node >/dev/null && command -v npm >/dev/null && \
-            [ -f "$interop/package-lock.json" ] && \
-            { [ ! -d "$interop/node_modules/openpgp" ] || \
-              [ "$interop/package-lock.json" -nt \
-                "$interop/node_modules/.package-lock.json" ]; }; then
-        (cd "$interop" && npm ci --no-audit --no-fund --silent \
-            >/dev/null 2>&1) || echo "npm ci in $interop failed;" \
-            "the OpenPGP.js interop tests will skip." >&2
+            [ -f "$dir/package-lock.json" ] && \
+            { [ ! -d "$dir/node_modules/$package" ] || \
+              [ "$dir/package-lock.json" -nt \
+                "$dir/node_modules/.package-lock.json" ]; }; then
+        (cd "$dir" && npm ci --no-audit --no-fund --silent \
+            >/dev/null 2>&1) || echo "npm ci in $dir failed;" \
+            "$what will skip." >&2
     fi
 }
 if [ "${MAILMAN_PGP_INTEROP:-1}" != 0 ] && [ -d tests/pgp/interop ]; then

@@ -96,9 +96,14 @@ class TestInstance(unittest.TestCase):
             'from mailman.core.initialize import initialize\n'
             f'initialize({self.instance.cfg_path!r})\n'
             'import mailman.runners.bounce\n'
+            # What the outgoing runner resolves when it starts.
+            'from mailman.utilities.modules import find_name\n'
+            'from mailman.config import config\n'
+            'find_name(config.mta.outgoing)\n'
             'print(sorted(m for m in sys.modules if m == "cryptography" or '
             'm.startswith(("mailman_pgp.pgp.", "mailman_pgp.mta.", '
-            '"mailman_pgp.runners.")) and m != "mailman_pgp.pgp.spec"))\n')
+            '"mailman_pgp.runners.")) and m not in ("mailman_pgp.pgp.spec", '
+            '"mailman_pgp.mta.deliver")))\n')
         env = {k: v for k, v in os.environ.items()
                if not k.startswith('MAILMAN_')}
         out = subprocess.run([sys.executable, '-c', script], env=env,

@@ -10,6 +10,7 @@ import functools
 from allauth.account.models import EmailAddress
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from django_pgpmailman import core
 
@@ -56,6 +57,16 @@ def may(request, list_id: str, role: str) -> bool:
     return bool(SATISFIES[role] & list_roles(request, list_id))
 
 
+def refusal(role: str, list_id: str) -> str:
+    """Why the page is refused, as Postorius says it."""
+    return {
+        'owner': _('You are not an owner of %(list)s.'),
+        'moderator': _('You are not a moderator or owner of %(list)s.'),
+        'member': _('You are not a member of %(list)s: its archive is for '
+                    'members, with their own key.'),
+    }[role] % {'list': list_id}
+
+
 def require(role: str | None):
     """Decorate a view taking ``list_id``: anonymous users go to the login
     page, users without ``role`` on the list get 403.  ``role`` None: any
@@ -65,9 +76,9 @@ def require(role: str | None):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if role is not None and not may(request, kwargs['list_id'],
-                                            role):
-                raise PermissionDenied
+            list_id = kwargs.get('list_id')
+            if role is not None and not may(request, list_id, role):
+                raise PermissionDenied(refusal(role, list_id))
             return view(request, *args, **kwargs)
         return wrapper
     return decorator

@@ -10,3 +10,6 @@ urlpatterns = [
     path('pgp/', include('django_pgpmailman.urls')),
     path('.well-known/openpgpkey/', include('django_pgpmailman.wkd_urls')),
 ] + mailman_web_urlpatterns
+
+# An oversized paste on a PGP page gets its form back, with a reason.
+handler400 = 'django_pgpmailman.views.errors.bad_request'

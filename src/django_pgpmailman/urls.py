@@ -19,6 +19,8 @@ urlpatterns = [
     path(LIST + 'private-key.asc', lists.private_key,
          name='pgp_private_key'),
     path(LIST + 'settings/', lists.list_settings, name='pgp_list_settings'),
+    path(LIST + 'settings/<slug:section>/', lists.list_settings,
+         name='pgp_list_settings_section'),
     path(LIST + 'rotate-key/', lists.key_operation,
          {'operation': 'rotate-key'}, name='pgp_rotate_key'),
     path(LIST + 'extend-key/', lists.key_operation,

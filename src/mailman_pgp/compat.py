@@ -50,3 +50,44 @@ def mend_mailman() -> None:
         return
     from mailman.utilities import i18n
     i18n.files = _files
+
+
+# What setup.py requires; pip can be talked out of it (--no-deps, an
+# environment that already had Mailman 3.3.9, the 2017 mailman-pgp 0.3.0
+# pulling SQLAlchemy 2.1), and then Mailman half works.
+NEEDED = (('mailman', (3, 3, 10), (3, 4), "'mailman>=3.3.10,<3.4'"),
+          ('sqlalchemy', (2, 0), (2, 1), "'sqlalchemy>=2.0,<2.1'"))
+
+
+def _release(version: str) -> tuple:
+    """The leading release numbers: '3.3.10' -> (3, 3, 10), '2.1.0b1' ->
+    (2, 1, 0)."""
+    import re
+    return tuple(int(n) for n in re.findall(r'\d+', re.match(
+        r'[\d.]*\d', version).group()))
+
+
+@public
+def version_problems(installed: dict | None = None) -> list[str]:
+    """Mailman or SQLAlchemy releases this plugin does not run with, each
+    with the pip command that fixes it (``installed``: name -> version, by
+    default what this Python has)."""
+    if installed is None:
+        from importlib.metadata import PackageNotFoundError, version
+        installed = {}
+        for name, *_ in NEEDED:
+            try:
+                installed[name] = version(name)
+            except PackageNotFoundError:
+                installed[name] = None
+    problems = []
+    for name, low, high, spec in NEEDED:
+        found = installed.get(name)
+        if found is None:
+            continue
+        if not low <= _release(found) < high:
+            problems.append(
+                'mailman-pgp needs {} but this Python has {} {}: run pip '
+                'install {} (in the environment that runs Mailman)'.format(
+                    spec.strip("'"), name, found, spec))
+    return problems

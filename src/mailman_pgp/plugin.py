@@ -1,7 +1,6 @@
 """The mailman-pgp plugin object Mailman loads from ``[plugin.pgp]``."""
 
 import logging
-import sys
 import warnings
 
 import zope.event
@@ -35,19 +34,31 @@ class PGPMailman:
 
     name = 'pgp'
 
+    inert = False
+
     def pre_hook(self):
         warnings.filterwarnings('ignore', module=r'pgpy(\..*)?$')
         from mailman_pgp.compat import mend_mailman
         mend_mailman()
+        from mailman_pgp.wiring import controlling
+        if controlling():
+            # `mailman stop` and `status` need nothing else of ours, and
+            # must work whatever our configuration file says.
+            self.inert = True
+            return
+        from mailman_pgp.compat import version_problems
+        from mailman_pgp.wiring import refuse
+        versions = version_problems()
+        if versions:
+            refuse('mailman-pgp refuses to load:\n  ' + '\n  '.join(versions),
+                   log)
         try:
             site = load_site_config()
         except PGPConfigError as error:
-            log.error('mailman-pgp configuration refused:\n%s', error)
             # A PGP list must not run on settings nobody chose: stop here,
             # as Mailman does for its own configuration errors.
-            print('mailman-pgp configuration refused:\n{}'.format(error),
-                  file=sys.stderr)
-            raise SystemExit(1) from None
+            refuse('mailman-pgp configuration refused:\n{}'.format(error),
+                   log)
         set_site_config(site)
         from mailman_pgp.keystore import key_store, reset_key_store
         reset_key_store()
@@ -63,18 +74,19 @@ class PGPMailman:
                 zope.event.subscribers.append(subscriber)
 
     def post_hook(self):
+        if self.inert:
+            return
         from mailman_pgp.database.schema import ensure_schema
         from mailman_pgp.config import site_config
-        from mailman_pgp.wiring import start_refusal, wiring_problems
+        from mailman_pgp.wiring import (
+            refuse, start_refusal, wiring_problems)
         from mailman.interfaces.mailinglist import IMailingList
         from mailman.interfaces.subscriptions import ISubscriptionManager
         from zope.component import getGlobalSiteManager
         from mailman_pgp.chains.hold import PGPHoldChain
         from mailman_pgp.chains.reject import PGPRejectChain
-        from mailman_pgp.templates import register_templates
         from mailman_pgp.workflows.manager import PGPSubscriptionManager
         ensure_schema()
-        register_templates()
         # Core's workflow classes are not pluggable: replace the adapter
         # (for every caller: REST, email commands, CLI); non-PGP lists get
         # Mailman's own behaviour from it.
@@ -90,17 +102,35 @@ class PGPMailman:
         for problem in wiring_problems(config):
             log.error('mailman.cfg: %s', problem)
         refusal = start_refusal(config,
-                                site_config().misc.allow_unchecked_start)
+                                site_config().misc.allow_unchecked_start,
+                                _key_problems())
         if refusal is not None:
-            log.error('%s', refusal)
-            print(refusal, file=sys.stderr)
-            raise SystemExit(1)
+            refuse(refusal, log)
 
     @property
     def resource(self):
         # Served at /3.1/plugins/pgp/; read on every request, and once in
         # every process when Mailman verifies the plugin.
         return _RESTRoot()
+
+
+def _key_problems() -> list[str]:
+    """At ``mailman start``: log every key store problem (as ``mailman pgp
+    check`` prints them) and return those that refuse the start: key files
+    Mailman cannot read (another owner, say, after a root ``tar -xzf``)."""
+    from mailman_pgp.wiring import access_problems, launching
+    if not launching():
+        return []
+    from mailman_pgp.health import key_report
+    from mailman_pgp.keystore import key_store
+    store = key_store()
+    access = access_problems(store)
+    problems, warnings = key_report(store, access)
+    for problem in problems:
+        log.error('key store: %s', problem)
+    for warning in warnings:
+        log.warning('key store: %s', warning)
+    return access
 
 
 class _RESTRoot:

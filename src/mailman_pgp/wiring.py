@@ -44,11 +44,6 @@ OPTIONAL = (
 )
 
 
-# Without these lines PGP list posts would go unchecked ([runner.in]) or
-# out in clear ([mta] outgoing): `mailman start` refuses to run.
-UNSAFE_WITHOUT = frozenset({('runner.in', 'class'), ('mta', 'outgoing')})
-
-
 def _value(config, section: str, option: str) -> str | None:
     try:
         return str(getattr(config, section)[option]).strip()
@@ -99,27 +94,67 @@ def wiring_problems(config, only=None) -> list[str]:
 
 
 @public
-def start_refusal(config, allowed: bool) -> str | None:
+def start_refusal(config, allowed: bool, key_problems=()) -> str | None:
     """Why ``mailman start`` (and its master and runners) must not run, or
-    None: a wiring that would leave PGP lists unchecked fails closed."""
-    if allowed or not _starting():
+    None.  Every wiring problem refuses (half-wired, Mailman would start,
+    then crash-loop a runner or shunt posts), and so does a key file
+    Mailman cannot read.  ``allowed`` ([misc] allow_unchecked_start)
+    waives the wiring, never the keys."""
+    if not starting():
         return None
-    problems = wiring_problems(config, only=UNSAFE_WITHOUT)
+    problems = [] if allowed else wiring_problems(config)
+    problems += list(key_problems)
     if not problems:
         return None
-    return ('mailman-pgp refuses to start: PGP lists would not be checked '
-            'or would be delivered in clear.  Fix mailman.cfg:\n  {}\n(or, '
-            'knowing why, set [misc] allow_unchecked_start: yes in the '
-            'mailman-pgp configuration; PGP list posts are then held).'
-            .format('\n  '.join(problems)))
+    return ('mailman-pgp refuses to start: Mailman would run half-wired '
+            '(PGP lists unchecked, delivered in clear, or their mail '
+            'stuck).  Fix:\n  {}\n(or, knowing why, set [misc] '
+            'allow_unchecked_start: yes in the mailman-pgp configuration to '
+            'start despite the mailman.cfg lines; PGP list posts are then '
+            'held).'.format('\n  '.join(problems)))
 
 
-def _starting() -> bool:
+def _command() -> tuple[str, str | None]:
+    """This process's program name and, for ``mailman``, its subcommand."""
+    argv = sys.argv if sys.argv else ['']
+    program = os.path.basename(argv[0])
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in ('-C', '--config'):
+            next(args, None)
+        elif not arg.startswith('-'):
+            return program, arg
+    return program, None
+
+
+@public
+def starting() -> bool:
     """This process is `mailman start`, the master or a runner."""
-    program = os.path.basename(sys.argv[0] if sys.argv else '')
-    if program in ('master', 'runner'):
-        return True
-    return program == 'mailman' and 'start' in sys.argv[1:]
+    program, _ = _command()
+    return program in ('master', 'runner') or launching()
+
+
+@public
+def launching() -> bool:
+    """This process is `mailman start` itself (before the master runs)."""
+    return _command() == ('mailman', 'start')
+
+
+@public
+def refuse(message: str, log) -> None:
+    """Stop this process: logged, and on standard error for the admin."""
+    log.error('%s', message)
+    print(message, file=sys.stderr)
+    raise SystemExit(1)
+
+
+@public
+def controlling() -> bool:
+    """This process is `mailman stop` or `mailman status`: they must work
+    whatever a plugin's own configuration file says, or an admin could not
+    stop a Mailman whose plugin configuration broke while it ran."""
+    program, command = _command()
+    return program == 'mailman' and command in ('stop', 'status')
 
 
 @public
@@ -187,8 +222,11 @@ def permission_problems(store) -> list[str]:
         if mode & 0o077:
             problems.append('{} (the site passphrase) has mode {:o}; run '
                             'chmod 600 on it'.format(passphrase_file, mode))
-    for name in sorted(os.listdir(store.list_keydir)
-                       if os.path.isdir(store.list_keydir) else ()):
+    try:
+        names = sorted(os.listdir(store.list_keydir))
+    except OSError:         # missing, or unreadable: access_problems() says
+        names = []
+    for name in names:
         path = os.path.join(store.list_keydir, name)
         mode = stat.S_IMODE(os.lstat(path).st_mode)
         if name.endswith('.asc') and mode & 0o077:
@@ -196,3 +234,49 @@ def permission_problems(store) -> list[str]:
                 '{} (a list private key) has mode {:o}; run chmod 600 on '
                 'it'.format(path, mode))
     return problems
+
+
+@public
+def mailman_uid() -> int:
+    """The user Mailman runs as: the owner of its var directory (``list``
+    on Debian), whoever runs this command (root, with --run-as-root)."""
+    from mailman.config import config
+    try:
+        return os.stat(config.VAR_DIR).st_uid
+    except OSError:
+        return os.geteuid()
+
+
+@public
+def access_problems(store, owner: int | None = None) -> list[str]:
+    """Key directories and files Mailman cannot use: owned by another user
+    or unreadable to this process, each with the ``chown`` that fixes it."""
+    from mailman_pgp.keystore.files import foreign_paths
+    from mailman_pgp.keystore.files import user_name as _user
+    owner = mailman_uid() if owner is None else owner
+    user, me = _user(owner), _user(os.geteuid())
+    tops = [store.list_keydir, store.user_keydir, store.archive_keydir]
+    passphrase_file = getattr(store, 'passphrase_file', None)
+    if passphrase_file:
+        tops.append(passphrase_file)
+    problems = []
+    for top in dict.fromkeys(tops):
+        foreign, unreadable = foreign_paths(top, owner)
+        fix = 'run: chown -R {}: {}'.format(user, top)
+        if foreign:
+            path, uid = foreign[0]
+            more = (' (and {} more under {})'.format(len(foreign) - 1, top)
+                    if len(foreign) > 1 else '')
+            problems.append(
+                '{} is owned by {}, not by {} (the user Mailman runs as, '
+                'who owns {}){}; Mailman cannot use it: {}'.format(
+                    path, _user(uid), user, _var_dir(), more, fix))
+        elif unreadable:
+            problems.append('{} cannot be read by {}; {}'.format(
+                unreadable[0], me, fix))
+    return problems
+
+
+def _var_dir() -> str:
+    from mailman.config import config
+    return config.VAR_DIR

@@ -5,7 +5,8 @@ post's file in the ``pipeline`` queue.  A row of ours committed there would
 cost a disk sync of its own (milliseconds), so the accept chain puts the
 event's rows in that file's metadata instead, and the pipeline runner adds
 them to the outbox in the transaction it commits anyway.  The event is as
-durable as the post; it costs the post a few microseconds.
+durable as the post, shunted and unshunted with it (never added twice: one
+indexed look-up by its webhook id).
 """
 
 from mailman.chains.accept import AcceptChain
@@ -50,11 +51,20 @@ class OutboxHandler:
     description = 'Queue the webhook events that travelled with the message.'
 
     def process(self, mlist, msg, msgdata):
-        rows = msgdata.pop(KEY, None)
-        if rows:
-            store = config.db.store
-            for row in rows:
-                store.add(Delivery(**row))
+        # The rows stay in the metadata: until the pipeline runner commits,
+        # the event exists only there.  A runner stopped before that
+        # (`mailman stop` mid-burst) shunts the message with them, and
+        # unshunting brings them back; a message run again must then not
+        # queue its event twice.
+        rows = msgdata.get(KEY)
+        if not rows:
+            return
+        store = config.db.store
+        if store.query(Delivery.id).filter(
+                Delivery.webhook_id == rows[0]['webhook_id']).first():
+            return
+        for row in rows:
+            store.add(Delivery(**row))
 
 
 @public

@@ -18,7 +18,10 @@ class Delivery(Model):
 
     __tablename__ = 'rest_events_delivery'
     __table_args__ = (Index('ix_rest_events_delivery_queue',
-                            'endpoint', 'dead', 'id'),)
+                            'endpoint', 'dead', 'id'),
+                      # An accepted post run again queues its event once.
+                      Index('ix_rest_events_delivery_webhook_id',
+                            'webhook_id'))
 
     id = Column(Integer, primary_key=True)
     endpoint = Column(SAUnicode, nullable=False)

@@ -7,6 +7,7 @@ The runner and ``mailman rest-events`` use the rest.
 """
 
 import json
+import os
 import time
 import uuid
 
@@ -20,28 +21,57 @@ from mailman_rest_events.settings import Settings
 
 
 _settings = Settings()
+_signature = None
+
+
+def _file_signature(source: str):
+    try:
+        info = os.stat(source)
+    except (OSError, ValueError):
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 @public
 def set_settings(settings: Settings) -> None:
-    global _settings
+    global _settings, _signature
     _settings = settings
+    _signature = _file_signature(settings.source)
 
 
 @public
 def current_settings() -> Settings:
+    """The settings, read again when rest-events.cfg changed: `mailman
+    restart` does not restart the REST runner, whose events would
+    otherwise go to the old endpoint list until `mailman stop` and
+    `start`.  A file that no longer parses keeps the old settings (and
+    says so in plugins.log)."""
+    if _signature is not None and \
+            _file_signature(_settings.source) != _signature:
+        from mailman_rest_events.plugin import load_settings, log
+        from mailman_rest_events.settings import RESTEventsConfigError
+        try:
+            settings = load_settings()
+        except RESTEventsConfigError as error:
+            log.error('%s changed but is refused; still using the '
+                      'endpoints read before:\n%s', _settings.source, error)
+            set_settings(_settings)     # say it once per change
+        else:
+            log.info('%s changed: %d endpoint(s) now', settings.source,
+                     len(settings.endpoints))
+            set_settings(settings)
     return _settings
 
 
 @public
 def wanted(event_type: str, list_id: str | None) -> bool:
     return any(endpoint.wants(event_type, list_id)
-               for endpoint in _settings.endpoints)
+               for endpoint in current_settings().endpoints)
 
 
 @public
 def rows(event_type: str, list_id: str | None, data: dict) -> list[dict]:
-    endpoints = [endpoint for endpoint in _settings.endpoints
+    endpoints = [endpoint for endpoint in current_settings().endpoints
                  if endpoint.wants(event_type, list_id)]
     if not endpoints:
         return []

@@ -2,7 +2,6 @@
 
 import logging
 import os
-import sys
 
 from datetime import timedelta
 
@@ -74,14 +73,20 @@ def _pgp_enabled() -> bool:
 class RESTEventsPlugin:
     """Hooks run in every Mailman process: they only wire things up."""
 
+    inert = False
+
     def pre_hook(self):
+        from mailman_pgp.wiring import controlling, refuse
+        if controlling():
+            # `mailman stop` and `status` must work whatever
+            # rest-events.cfg says (it may have broken while Mailman ran).
+            self.inert = True
+            return
         try:
             settings = load_settings()
         except RESTEventsConfigError as error:
-            log.error('mailman-rest-events configuration refused:\n%s', error)
-            print('mailman-rest-events configuration refused:\n{}'.format(
-                error), file=sys.stderr)
-            raise SystemExit(1) from None
+            refuse('mailman-rest-events configuration refused:\n{}'.format(
+                error), log)
         from mailman_rest_events.outbox import set_settings
         set_settings(settings)
         # Imported before the database exists: a brand-new database gets
@@ -102,6 +107,8 @@ class RESTEventsPlugin:
             zope.event.subscribers.append(handle_event)
 
     def post_hook(self):
+        if self.inert:
+            return
         from flufl.lock import Lock
         from mailman_rest_events.model import TABLES
         lock = Lock(os.path.join(config.LOCK_DIR, 'rest_events-schema.lck'),
@@ -109,10 +116,19 @@ class RESTEventsPlugin:
         with lock, config.db.engine.begin() as connection:
             for table in TABLES:
                 table.create(connection, checkfirst=True)
+                # Indexes added since the table was made (0.4.0 on).
+                for index in table.indexes:
+                    index.create(connection, checkfirst=True)
         from mailman_rest_events.accept import install
         install()
-        for problem in wiring_problems():
+        problems = wiring_problems()
+        for problem in problems:
             log.error('mailman.cfg: %s', problem)
+        from mailman_pgp.wiring import refuse, starting
+        if problems and starting():
+            refuse('mailman-rest-events refuses to start: its events would '
+                   'wait, never sent.  Fix mailman.cfg:\n  {}'.format(
+                       '\n  '.join(problems)), log)
 
     @property
     def resource(self):

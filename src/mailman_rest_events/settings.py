@@ -185,6 +185,14 @@ def _endpoint(name, section, problem) -> Endpoint | None:
             patterns['events'].search(kind) for kind in EVENT_TYPES):
         fail('events', '{!r} matches no event type; known: {}'.format(
             patterns['events'].pattern, ', '.join(EVENT_TYPES)))
+    elif patterns.get('events') is not None:
+        # A typo in one alternative (member\.subscibed|list\.created)
+        # still matches through the others: check each on its own.
+        for alternative in dead_alternatives(patterns['events'].pattern):
+            fail('events', 'the alternative {!r} of {!r} matches no event '
+                 'type (a typo?); known: {}'.format(
+                     alternative, patterns['events'].pattern,
+                     ', '.join(EVENT_TYPES)))
     timeout = 10.0
     text = section.get('timeout', '10s')
     try:
@@ -218,3 +226,66 @@ def _secret_problem(secret: str) -> str | None:
     if not 24 <= len(key) <= 64:
         return 'must hold 24 to 64 bytes (it holds {})'.format(len(key))
     return None
+
+
+@public
+def dead_alternatives(pattern: str) -> list[str]:
+    """The alternatives (``a|b``, at any depth) that let ``pattern`` match
+    no event type when the alternation is reduced to them alone."""
+    dead = []
+    for start, end, bars in _alternations(pattern):
+        cuts = [start] + [bar + 1 for bar in bars]
+        ends = bars + [end]
+        for cut, stop in zip(cuts, ends):
+            alternative = pattern[cut:stop]
+            try:
+                alone = re.compile(pattern[:start] + alternative +
+                                   pattern[end:])
+            except re.error:
+                continue
+            if not any(alone.search(kind) for kind in EVENT_TYPES):
+                dead.append(alternative)
+    return dead
+
+
+def _alternations(pattern: str) -> list[tuple[int, int, list[int]]]:
+    """(content start, content end, positions of its '|') of the whole
+    pattern and of each group that holds a '|'."""
+    found = []
+    stack = [(0, [])]
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == '\\':
+            i += 2
+            continue
+        if c == '[':                    # a class: ']' first is literal
+            i += 2 if pattern[i + 1:i + 2] == '^' else 1
+            i += 1 if pattern[i:i + 1] == ']' else 0
+            while i < len(pattern) and pattern[i] != ']':
+                i += 2 if pattern[i] == '\\' else 1
+        elif c == '(':
+            stack.append((_content_start(pattern, i), []))
+        elif c == ')' and len(stack) > 1:
+            start, bars = stack.pop()
+            if bars:
+                found.append((start, i, bars))
+        elif c == '|':
+            stack[-1][1].append(i)
+        i += 1
+    start, bars = stack[0]
+    if bars and len(stack) == 1:
+        found.append((start, len(pattern), bars))
+    return found
+
+
+def _content_start(pattern: str, i: int) -> int:
+    """Where the alternatives of the group opened at ``i`` begin."""
+    if pattern[i + 1:i + 2] != '?':
+        return i + 1
+    if pattern[i + 2:i + 4] == 'P<' or (pattern[i + 2:i + 3] == '<' and
+                                         pattern[i + 3:i + 4] not in '=!'):
+        return pattern.find('>', i) + 1
+    if pattern[i + 2:i + 4] in ('<=', '<!'):
+        return i + 4
+    return i + 3                        # (?: (?= (?!

@@ -8,7 +8,6 @@ over Core's REST API (as Postorius does) gets a 400; one enabled anyway
 import os
 import unittest
 
-from falcon.testing import TestClient
 from mailman.app.lifecycle import create_list
 from mailman.config import config
 from mailman.database.transaction import transaction
@@ -19,7 +18,7 @@ from mailman.testing.helpers import make_testable_runner, \
 from mailman.testing.layers import ConfigLayer
 
 from tests.archivers.test_archivers import files_under
-from tests.rest.support import auth_headers
+from tests.rest.support import core
 
 POST = """\
 From: anne@example.com
@@ -29,19 +28,6 @@ Message-ID: <secret@example.com>
 
 Decrypted secret text 8123
 """
-
-
-def core(method, path, data=None):
-    from mailman.rest.wsgiapp import make_application
-    app = make_application()
-    client = TestClient(lambda environ, start: app(environ, start))
-    headers = auth_headers()
-    kwargs = {'headers': headers}
-    if data is not None:
-        from urllib.parse import urlencode
-        kwargs['body'] = urlencode(data)
-        headers['Content-Type'] = 'application/x-www-form-urlencoded'
-    return client.simulate_request(method, '/3.1/' + path, **kwargs)
 
 
 class TestNoClearStore(unittest.TestCase):

@@ -71,12 +71,30 @@ class TestIndividual(PGPDeliveryTestCase):
 
     def test_signed_once_per_distinct_body(self):
         self.set(sign_outgoing=True)
-        real = base.encrypt_mime_each
-        with mock.patch.object(base, 'encrypt_mime_each',
+        real = base.EncryptedCopies
+        with mock.patch.object(base, 'EncryptedCopies',
                                side_effect=real) as spy:
             self.send()
+        # Prepared (serialised, signed) once; three copies.
         self.assertEqual(spy.call_count, 1)
-        self.assertEqual(len(spy.call_args.args[1]), 3)
+        self.assertEqual(len(self.received()), 3)
+
+    def test_each_copy_has_its_own_session_key(self):
+        # Prepared once per post, encrypted per copy: no two members share
+        # a session key (one could otherwise read another's copy).
+        self.set(sign_outgoing=True)
+        self.send()
+        keys = set()
+        for who in self.members:
+            [raw] = self.received_for(who)
+            armored = email.message_from_bytes(raw).get_payload()[1] \
+                .get_payload(decode=True)
+            status = who.gpg('--show-session-key', '--decrypt',
+                             input=armored).stderr.decode()
+            [line] = [x for x in status.splitlines()
+                      if x.startswith('[GNUPG:] SESSION_KEY')]
+            keys.add(line.split()[-1])
+        self.assertEqual(len(keys), len(self.members))
 
     def test_personalized_copies_are_distinct(self):
         with transaction():

@@ -41,6 +41,20 @@ def call(method, path, json=None, data=None, auth=True):
                                    **kwargs)
 
 
+def core(method, path, data=None):
+    """One in-process request to Mailman's own API (``/3.1/<path>``)."""
+    from mailman.rest.wsgiapp import make_application
+    app = make_application()
+    client = TestClient(lambda environ, start: app(environ, start))
+    headers = auth_headers()
+    kwargs = {'headers': headers}
+    if data is not None:
+        from urllib.parse import urlencode
+        kwargs['body'] = urlencode(data)
+        headers['Content-Type'] = 'application/x-www-form-urlencoded'
+    return client.simulate_request(method, '/3.1/' + path, **kwargs)
+
+
 def description(result) -> str:
     return result.json['description']
 

@@ -33,7 +33,7 @@ class TestRoot(_PGPListTest):
         self.assertEqual(result.status_code, 200)
         self.assertEqual(result.json['resources'],
                          ['addresses', 'config', 'index', 'lists',
-                          'settings', 'wkd'])
+                          'settings', 'uris', 'wkd'])
 
     def test_credentials_required(self):
         result = call('GET', 'lists', auth=False)

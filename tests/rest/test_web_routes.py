@@ -50,6 +50,16 @@ class TestDescriptionAndIndex(KeyConversation):
         self.assertTrue(entries['key_signing_allowed']['multiple'])
         self.assertEqual(entries['outer_subject']['allowed'], [])
         self.assertTrue(entries['encrypt_outgoing']['help'])
+        # Words for people, from the one declaration.
+        self.assertEqual(entries['unsigned_msg_action']['label'],
+                         'When a post is not signed')
+        self.assertIn(['pgp-key-change-mod-workflow',
+                       'Members change their key; a moderator approves the '
+                       'new one'], entries['key_change_workflow']['choices'])
+        self.assertIn(['hold', 'Hold it for the moderators'],
+                      entries['unsigned_msg_action']['choices'])
+        for entry in entries.values():
+            self.assertNotIn('`', entry['help'] + entry['label'])
 
     def test_index_has_key_facts_of_every_list(self):
         with transaction():
@@ -170,8 +180,9 @@ class TestWebKeySteps(KeyConversation):
                            signature=new.gpg('--armor', '--detach-sign',
                                              input=armored).stdout.decode())
         self.assertEqual(result.status_code, 400)
-        self.assertIn('Sign the key change request with your current key',
-                      description(result))
+        # Signed, but not by the current key: said so, not "sign it".
+        self.assertIn('The signature does not verify with your current key '
+                      + self.anne.fingerprint, description(result))
         result = self.keys('POST', action='change',
                            key=armored.replace('\n', '\r\n'),
                            signature=signature)
@@ -196,6 +207,38 @@ class TestWebKeySteps(KeyConversation):
         self.assertIn('revoked', result.json['result'])
         self.assertFalse(result.json['key_confirmed'])
         self.assertEqual(result.json['pending'][0]['waiting'], 'key')
+
+    def test_rejected_change_is_told(self):
+        # The moderator rejects the new key: the member's steps say so
+        # (the web's My keys shows it), and the current key stays.
+        with transaction():
+            add_pgp_member(self.mlist, self.anne)
+        new = Subscriber('anne@example.com', 'Anne')
+        self.addCleanup(new.close)
+        new.import_key(self.list_key.public_armor())
+        armored = new.public_key()
+        signature = self.anne.gpg('--armor', '--detach-sign',
+                                  input=armored).stdout.decode()
+        result = self.keys('POST', action='change', key=armored,
+                           signature=signature)
+        self.assertEqual(result.status_code, 200, result.text)
+        [step] = result.json['pending']
+        proof = new.gpg('--clearsign', input=_statement(new, step)).stdout
+        result = self.keys('POST', action='confirm', token=step['token'],
+                           signed=proof.decode())
+        self.assertEqual(result.status_code, 200, result.text)
+        [item] = call('GET', 'lists/ant.example.com/approvals').json[
+            'entries']
+        result = call('POST', 'lists/ant.example.com/approvals/'
+                      + item['token'], json={'action': 'reject'})
+        self.assertEqual(result.status_code, 204, result.text)
+        state = self.keys().json
+        [step] = state['pending']
+        self.assertEqual(step['waiting'], 'rejected')
+        self.assertEqual(step['key_fingerprint'], new.fingerprint)
+        self.assertEqual(state['key_fingerprint'], self.anne.fingerprint)
+        self.assertEqual(call('GET', 'lists/ant.example.com/approvals')
+                         .json['total_size'], 0)
 
 
 class TestApprovalsAndArchive(KeyConversation):

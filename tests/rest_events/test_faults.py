@@ -124,6 +124,16 @@ class TestFaults(EventsTestCase):
                           self.dead_letters()],
                          ['endpoint not configured'] * 2)
         self.assertEqual(self.receiver.attempts, [])
+        # `check` still shows them, and a retry of an unknown id says so.
+        self.assertIn('NOTE  endpoint hook (disabled or no longer '
+                      'configured): 0 queued, 2 dead; see mailman '
+                      'rest-events list --endpoint hook',
+                      self.instance.mailman('rest-events', 'check').stdout)
+        result = self.instance.mailman('rest-events', 'retry', '999999',
+                                       check=False)
+        self.assertEqual((result.returncode, result.stdout), (1, ''))
+        self.assertIn('no dead-lettered event with id 999999 (see mailman '
+                      'rest-events list); nothing done', result.stderr)
 
     def test_timeout_and_a_slow_endpoint_holds_up_only_itself(self):
         hung = []

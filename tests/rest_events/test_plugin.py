@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import sqlite3
 import tempfile
 import unittest
 
@@ -15,8 +14,13 @@ class TestPlugin(unittest.TestCase):
         self.root = tempfile.mkdtemp(prefix='mm-events-plugin-')
         self.addCleanup(shutil.rmtree, self.root, True)
 
+    def instance(self, **kw) -> EventsInstance:
+        instance = EventsInstance(self.root, **kw)
+        self.addCleanup(instance.cleanup)
+        return instance
+
     def test_bad_file_stops_mailman_naming_file_section_option(self):
-        instance = EventsInstance(self.root)
+        instance = self.instance()
         secret = new_secret()
         instance.write_events_cfg(
             '[endpoint.chat]\nurl: https://hooks.example.org/x?key=TOKEN\n'
@@ -35,7 +39,7 @@ class TestPlugin(unittest.TestCase):
             self.assertNotIn(secret[6:], text)
 
     def test_check(self):
-        instance = EventsInstance(self.root)
+        instance = self.instance()
         instance.add_endpoint('crm', 'https://crm.example.org/hook',
                               new_secret(), 'events: ^member\\.\n')
         result = instance.mailman('rest-events', 'check')
@@ -50,8 +54,32 @@ class TestPlugin(unittest.TestCase):
         self.assertIn('FAIL  {} holds secrets but has mode 644; chmod 600 '
                       'it'.format(instance.events_cfg), result.stdout)
 
+    def test_endpoints_read_again_when_the_file_changes(self):
+        # `mailman restart` leaves the REST runner running: the events it
+        # makes must reach an endpoint added since it started.
+        instance = self.instance()
+        instance.add_endpoint('crm', 'https://crm.example.org/hook',
+                              new_secret())
+        out = instance.python(
+            'import os, time\n'
+            'from mailman_rest_events.outbox import current_settings\n'
+            'print(len(current_settings().endpoints))\n'
+            'cfg = current_settings().source\n'
+            'text = open(cfg).read()\n'
+            'open(cfg, "w").write(text + "[endpoint.chat]\\n'
+            'url: https://chat.example.org/\\nsecret: {}\\n")\n'
+            'os.utime(cfg, ns=(time.time_ns(), time.time_ns() + 10**9))\n'
+            'print(sorted(e.name for e in current_settings().endpoints))\n'
+            'open(cfg, "w").write("[endpoint.bad\\n")\n'
+            'print(sorted(e.name for e in current_settings().endpoints))\n'
+            .format(new_secret()))
+        self.assertEqual(out.splitlines(), [
+            '1', "['chat', 'crm']", "['chat', 'crm']"])
+        self.assertIn('changed but is refused; still using the endpoints '
+                      'read before', instance.log())
+
     def test_missing_runner_section_is_reported(self):
-        instance = EventsInstance(self.root)
+        instance = self.instance()
         with open(instance.cfg_path) as fp:
             text = fp.read()
         with open(instance.cfg_path, 'w') as fp:
@@ -66,7 +94,7 @@ class TestPlugin(unittest.TestCase):
                       result.stdout)
 
     def test_disabled_plugin_changes_nothing(self):
-        instance = EventsInstance(self.root, enabled=False)
+        instance = self.instance(enabled=False)
         instance.add_endpoint('crm', 'https://crm.example.org/hook',
                               new_secret())
         result = instance.mailman('create', '--style-name', 'pgp-default',
@@ -74,8 +102,10 @@ class TestPlugin(unittest.TestCase):
         self.assertIn('Created mailing list: x@example.com', result.stdout)
         self.assertIn('OK    mailman.cfg wiring is complete',
                       instance.mailman('pgp', 'check').stdout)
-        with sqlite3.connect(instance.database_path) as db:
-            tables = {name for name, in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = set(instance.python(
+            'from mailman.config import config\n'
+            'from sqlalchemy import inspect\n'
+            'print(" ".join(inspect(config.db.engine).get_table_names()))\n'
+        ).split())
         self.assertIn('pgp_mailinglist', tables)
         self.assertNotIn('rest_events_delivery', tables)

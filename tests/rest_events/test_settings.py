@@ -34,6 +34,22 @@ class TestSettings(unittest.TestCase):
         self.assertFalse(chat.wants('list.created', 'other.example.org'))
         self.assertFalse(chat.wants('list.created', None))
 
+    def test_typo_in_an_alternative_is_named(self):
+        # The whole pattern still matches list.created: each alternative
+        # is checked on its own.
+        with self.assertRaises(RESTEventsConfigError) as caught:
+            parse('[endpoint.chat]\nurl: https://x.example.org/\n'
+                  'secret: {}\nevents: ^(member\\.subscibed|list\\.created)$\n'
+                  .format(SECRET))
+        self.assertIn("[endpoint.chat] events: the alternative "
+                      "'member\\\\.subscibed' of '^(member\\\\.subscibed|"
+                      "list\\\\.created)$' matches no event type (a typo?)",
+                      str(caught.exception))
+        settings = parse('[endpoint.chat]\nurl: https://x.example.org/\n'
+                         'secret: {}\nevents: ^(member|list)\\.(created|'
+                         'subscribed)$\n'.format(SECRET))
+        self.assertEqual(len(settings.endpoints), 1)
+
     def test_every_problem_is_named(self):
         with self.assertRaises(RESTEventsConfigError) as caught:
             parse('[delivery]\nfirst_retry: soon\nretry_for: 99d\n'

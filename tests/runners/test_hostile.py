@@ -55,7 +55,8 @@ class TestHostilePosts(PGPListTestCase):
         # gpg --throw-keyids writes all-zero key IDs; the list key is tried.
         self.post(self.encrypted(extra_gpg=('--throw-keyids',)))
         item = self.assertAccepted()
-        self.assertIn(MARKER, item.msg.get_payload(decode=True).decode())
+        self.assertIn(MARKER, item.msg.get_payload(0).get_payload(
+            decode=True).decode())
 
 
 class TestKeyStates(PGPListTestCase):

@@ -85,7 +85,10 @@ class TestIncoming(PGPListTestCase):
     def test_signed_encrypted_post_accepted_decrypted(self):
         self.post(self.encrypted())
         item = self.assertAccepted()
-        self.assertIn(MARKER, item.msg.get_payload(decode=True).decode())
+        # The author's signature goes on with it, detached (see carry.py).
+        self.assertEqual(item.msg.get_content_type(), 'multipart/signed')
+        self.assertIn(MARKER, item.msg.get_payload(0).get_payload(
+            decode=True).decode())
         result = item.msgdata['pgp']
         self.assertTrue(result['encrypted'])
         self.assertEqual(result['sender_key'], self.anne.fingerprint)

@@ -31,7 +31,8 @@ class TestPostFuzz(PGPListTestCase):
         the bytes the pipeline would deliver."""
         msg = email.message_from_bytes(data, Message)
         msgdata = {}
-        seen = examine(self.mlist, msg, msgdata, self.list_key)
+        seen = examine(self.mlist, msg, msgdata, self.list_key,
+                       for_members=True)
         if signature_problem(msgdata['pgp']) is not None:
             return None
         return seen.as_bytes()

@@ -4,6 +4,7 @@ Run with Django settings (test.sh does):
 ``DJANGO_SETTINGS_MODULE=tests.web.settings python -m pytest tests/web``
 """
 
+import re
 import shutil
 import types
 
@@ -72,3 +73,41 @@ def as_user(client, users):
             client.force_login(users[role])
         return client
     return login
+
+
+@pytest.fixture(scope='module')
+def browser():
+    from tests.web.chromium import CHROMIUM, sync_api
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=['--no-sandbox'])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, browser, core, transactional_db):
+    contexts = []
+
+    def as_user(name, email=None, **kwargs):
+        """A page logged in as ``name`` (made if new); None: anonymous."""
+        from django.contrib.auth.models import User
+        context = browser.new_context(accept_downloads=True,
+                                      viewport={'width': 1200,
+                                                'height': 900})
+        contexts.append(context)
+        page = context.new_page()
+        if name is None:
+            return page
+        if not User.objects.filter(username=name).exists():
+            make_user(name, email, **kwargs)
+        page.goto(live_server.url + '/accounts/login/?next=/pgp/lists/')
+        page.fill('input[name=login]', name)
+        page.fill('input[name=password]', PASSWORD)
+        page.click('form.login button[type=submit], '
+                   'form button[type=submit]')
+        page.wait_for_url(re.compile(r'.*/pgp/lists/$'))
+        return page
+    yield live_server.url, as_user
+    for context in contexts:
+        context.close()

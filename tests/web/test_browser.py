@@ -1,80 +1,9 @@
 """The web UI in a real headless Chromium (Debian's, driven by playwright),
-with gpg doing the subscriber's part.  Screenshots go to
-$MAILMAN_PGP_SCREENSHOTS when it is set (docs/web.rst uses them)."""
+with gpg doing the subscriber's part."""
 
-import os
-import re
-import shutil
 import time
 
-import pytest
-
-from tests.web.conftest import PASSWORD, make_user
-
-CHROMIUM = os.environ.get('MAILMAN_PGP_CHROMIUM', '/usr/bin/chromium')
-if not shutil.which(CHROMIUM):
-    pytest.skip(f'no Chromium at {CHROMIUM} (apt-get install chromium)',
-                allow_module_level=True)
-if not shutil.which('sassc'):
-    pytest.skip("no sassc: the login page's CSS (HyperKitty, django-mailman3) "
-                'needs it (apt-get install sassc)', allow_module_level=True)
-sync_api = pytest.importorskip(
-    'playwright.sync_api',
-    reason="the playwright package is missing (pip install "
-    "'mailman-pgp[webtest]')")
-# Playwright's sync API runs an event loop in this thread; Django's ORM
-# (test users, the live server's database) is used from it knowingly.
-os.environ.setdefault('DJANGO_ALLOW_ASYNC_UNSAFE', 'true')
-
-
-@pytest.fixture(scope='module')
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=['--no-sandbox'])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(live_server, browser, core, transactional_db):
-    contexts = []
-
-    def as_user(name, email, **kwargs):
-        from django.contrib.auth.models import User
-        if not User.objects.filter(username=name).exists():
-            make_user(name, email, **kwargs)
-        context = browser.new_context(accept_downloads=True,
-                                      viewport={'width': 1200,
-                                                'height': 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_server.url + '/accounts/login/?next=/pgp/lists/')
-        page.fill('input[name=login]', name)
-        page.fill('input[name=password]', PASSWORD)
-        page.click('form.login button[type=submit], '
-                   'form button[type=submit]')
-        page.wait_for_url(re.compile(r'.*/pgp/lists/$'))
-        return page
-    yield live_server.url, as_user
-    for context in contexts:
-        context.close()
-
-
-def shot(page, name: str) -> None:
-    target = os.environ.get('MAILMAN_PGP_SCREENSHOTS')
-    if target:
-        os.makedirs(target, exist_ok=True)
-        page.screenshot(path=os.path.join(target, name + '.png'),
-                        full_page=True)
-
-
-def download(page, selector: str) -> bytes:
-    with page.expect_download() as info:
-        page.click(selector)
-    with open(info.value.path(), 'rb') as fp:
-        return fp.read()
-
+from tests.web.chromium import download, shot
 
 def test_owner_reads_index_downloads_key_changes_setting(site, core):
     url, as_user = site

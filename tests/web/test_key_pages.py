@@ -39,10 +39,13 @@ def test_set_and_confirm_a_key_in_the_browser_pages(as_user, core, caplog):
     assert SUBSCRIBER_PRIVATE not in text
     assert SUBSCRIBER_PRIVATE not in caplog.text
     assert SUBSCRIBER_PRIVATE not in core.web.instance.log()
-    # Garbage: Core's reason, inline.
+    # Garbage: said on the box, in words for a page (no gpg commands).
     response = client.post('/pgp/keys/bee2.example.com/',
                            dict(step, key='hello'))
-    assert 'No key attached' in response.content.decode()
+    text = response.content.decode()
+    assert 'This is not what the box asks for: paste the whole text, from ' \
+        '-----BEGIN PGP PUBLIC KEY BLOCK-----' in text
+    assert 'gpg --armor' not in text
     # The public key as a file upload.
     path = os.path.join(core.web.root, 'bob.asc')
     with open(path, 'w') as fp:
@@ -54,7 +57,7 @@ def test_set_and_confirm_a_key_in_the_browser_pages(as_user, core, caplog):
     assert 'Key set: ' + bob.fingerprint in text
     assert 'Prove that you hold the key' in text
     statement = _statement(bob, text)
-    token = re.search(r'name="action" value="confirm"><input type="hidden" '
+    token = re.search(r'name="action" value="confirm"[^>]*><input type="hidden" '
                       r'name="token" value="([^"]+)"', text).group(1)
     assert token in statement
     signed = bob.gpg('--clearsign', input=statement).stdout.decode()
@@ -95,7 +98,7 @@ def test_approve_a_key_with_a_hostile_uid(as_user, core, db):
             'email': carl.email, 'action': 'set', 'token': token,
             'key': carl.public_key()})
         page = _page(client)
-        token = re.search(r'value="confirm"><input type="hidden" '
+        token = re.search(r'value="confirm"[^>]*><input type="hidden" '
                           r'name="token" value="([^"]+)"', page).group(1)
         signed = carl.gpg('--clearsign',
                           input=_statement(carl, page)).stdout.decode()
@@ -110,7 +113,9 @@ def test_approve_a_key_with_a_hostile_uid(as_user, core, db):
         assert '<script>alert(1)</script>' not in page
         assert '&lt;script&gt;alert(1)&lt;/script&gt;' in page, re.findall(
             r'(?s)User IDs.{0,600}', page)
-        assert 'and 7 more' in page            # 27 UIDs, 20 shown
+        # 27 user IDs: the primary one first, all others on request.
+        assert 'Show all 26 other user IDs' in page
+        assert page.count('carl@example.com') >= 2
         token = re.search(r'name="token" value="([^"]+)"', page).group(1)
         response = moderator.post(f'/pgp/lists/{list_id}/keys/', {
             'token': token, 'action': 'accept'}, follow=True)
@@ -150,3 +155,35 @@ def test_member_archive_decrypts_with_gpg(as_user, core):
     response = client.post('/pgp/lists/ant.example.com/archive/',
                            {'since': 'soon'})
     assert 'Enter a valid date' in response.content.decode()
+
+
+def test_pasted_key_change_keeps_the_signed_bytes(as_user, core, db):
+    """The detached signature covers the key file to its last line break;
+    pasted text (CRLF from the browser) must reach the check as gpg wrote
+    it.  On the form that trimmed it, this always failed."""
+    from mailman_pgp.testing.gpg import Subscriber
+    list_id = core.web.create_list('fox@example.com')
+    kim = Subscriber('kim@example.com', 'Kim')
+    new = Subscriber('kim@example.com', 'Kim New')
+    try:
+        kim.import_key(core.web.rest(
+            'GET', f'plugins/pgp/lists/{list_id}/pubkey')['public_key'])
+        core.web.add_member(list_id, kim)
+        make_user('kim', kim.email)
+        client = as_user('anonymous')
+        from django.contrib.auth.models import User
+        client.force_login(User.objects.get(username='kim'))
+        armored = new.public_key()
+        assert armored.endswith('\n')
+        signature = kim.gpg('--armor', '--detach-sign',
+                            input=armored).stdout.decode()
+        response = client.post(f'/pgp/keys/{list_id}/', {
+            'email': kim.email, 'action': 'change',
+            'key': armored.replace('\n', '\r\n'),
+            'signature': signature.replace('\n', '\r\n')}, follow=True)
+        text = response.content.decode()
+        assert 'Key change request received' in text, re.findall(
+            r'(?s)<div class="alert.*?</div>', text)
+    finally:
+        kim.close()
+        new.close()

@@ -59,11 +59,19 @@ def test_key_steps_only_for_own_addresses(as_user):
     assert as_user('anonymous').get('/pgp/keys/').status_code == 302
 
 
-def test_no_get_changes_state(as_user):
+def test_no_get_changes_state(as_user, core):
+    """A GET of a form's address (a reload after a failed submit) shows
+    the form's page and changes nothing."""
     client = as_user('owner')
-    assert client.get(LIST + 'private-key.asc').status_code == 405
-    assert client.get(LIST + 'rotate-key/').status_code == 405
-    assert client.get('/pgp/keys/ant.example.com/').status_code == 405
+    before = core.web.rest('GET', 'plugins/pgp/lists/ant.example.com/pubkey')
+    for path in ('private-key.asc', 'rotate-key/', 'extend-key/'):
+        response = client.get(LIST + path)
+        assert response.status_code == 302
+        assert response['Location'] == LIST + 'settings/list-key/'
+    assert client.get('/pgp/keys/ant.example.com/')['Location'] == \
+        '/pgp/keys/'
+    assert core.web.rest('GET', 'plugins/pgp/lists/ant.example.com/pubkey'
+                         ) == before
 
 
 def test_csrf_everywhere(users, core):

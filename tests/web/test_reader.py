@@ -10,10 +10,7 @@ import time
 import pytest
 
 from mailman_pgp.testing.gpg import Subscriber
-from tests.web import test_browser
-
-# The browser tests' Chromium and logged-in pages.
-browser, site, shot = test_browser.browser, test_browser.site, test_browser.shot
+from tests.web.chromium import shot
 
 LIST = 'owl@example.com'
 HOSTILE_SUBJECT = '<img src=x onerror="window.pwned=1">Hostile'

@@ -36,3 +36,10 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def is_pgp_list(mlist) -> bool:
+    """For the PGP tab in Postorius' tab bar."""
+    from django_pgpmailman.suite import is_pgp_list as ask
+    return ask(getattr(mlist, 'list_id', ''))

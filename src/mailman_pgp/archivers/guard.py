@@ -12,6 +12,9 @@ digest mbox would store decrypted posts.  So, for PGP lists only:
   and reports one enabled anyway as disabled, so it never archives;
 - setting ``digests_enabled`` refuses the same way, and the PGP posting
   pipeline never collects digests.
+
+A plain list's archiver set is Mailman's, without the encrypted archivers
+(they archive PGP lists only): REST and Postorius show it as stock.
 """
 
 import logging
@@ -80,15 +83,20 @@ class PGPListArchiverSet:
         self._pgp = _is_pgp_list(mlist)
 
     def _guarded(self, archiver):
-        if archiver is None or not self._pgp or \
-                archiver.name in ENCRYPTED_ARCHIVERS:
+        if archiver is None:
+            return None
+        if archiver.name in ENCRYPTED_ARCHIVERS:
+            return archiver if self._pgp else None
+        if not self._pgp:
             return archiver
         return _ClearArchiver(archiver, self._mlist)
 
     @property
     def archivers(self):
         for archiver in self._archivers.archivers:
-            yield self._guarded(archiver)
+            guarded = self._guarded(archiver)
+            if guarded is not None:
+                yield guarded
 
     def get(self, archiver_name):
         return self._guarded(self._archivers.get(archiver_name))

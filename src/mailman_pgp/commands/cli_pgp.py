@@ -5,9 +5,6 @@ extend) and ``cli_pgp_checks`` (the daily ``check-keys``); this module
 holds the group, ``check`` and ``lists``.
 """
 
-import os
-import stat
-
 import click
 
 from mailman.config import config
@@ -17,7 +14,7 @@ from zope.interface import implementer
 
 from mailman_pgp.commands.cli_pgp_checks import check_keys
 from mailman_pgp.commands.cli_pgp_common import (
-    OneLineCommand, day, list_key_health, member_emails,
+    OneLineCommand, day, member_emails,
     pgp_lists)
 from mailman_pgp.commands.cli_pgp_keys import (
     export_key, extend_key, import_key, rotate_key)
@@ -38,7 +35,8 @@ def pgp():
 @pgp.command(cls=OneLineCommand, help="""\
 Check the installation and every PGP list's key: that mailman.cfg wires the
 plugin in completely, that the site configuration loaded, that no key
-directory or key file can be read by other users, that every PGP list has a
+directory or key file can be read by other users, that every one is owned
+by (and readable to) the user Mailman runs as, that every PGP list has a
 usable key pair, and which list keys expire within 30 days.  Prints every
 problem (FAIL) and warning (WARN) with its fix, and optional parts not wired
 (NOTE); exits with status 1 if there is any problem (warnings and notes alone
@@ -46,28 +44,17 @@ exit 0).""")
 def check():
     from mailman_pgp.config import site_config
     from mailman_pgp.keystore import key_store
-    from mailman_pgp.wiring import (
-        permission_problems, wiring_notes, wiring_problems)
+    from mailman_pgp.wiring import wiring_notes, wiring_problems
     problems = wiring_problems(config)
     warnings, lists = [], []
     if 'pgp' not in config.plugins:
         problems.insert(0, 'the pgp plugin is not loaded: see the errors '
                         'in plugins.log')
     else:
-        store = key_store()
-        problems += (store.exposed + permission_problems(store) +
-                     _retired_modes(store))
+        from mailman_pgp.health import key_report
         lists = pgp_lists()
-        from mailman_pgp.keystore.store import UnreadableKeyError
-        for mlist in lists:
-            try:
-                key = store.list_key(mlist.list_id)
-            except UnreadableKeyError as error:
-                problems.append(str(error))
-                continue
-            bad, soon = list_key_health(mlist, key)
-            problems += bad
-            warnings += soon
+        bad, warnings = key_report(key_store())
+        problems += bad
     for note in wiring_notes(config):
         click.echo('NOTE  ' + note)
     for warning in warnings:
@@ -84,58 +71,52 @@ def check():
         len(lists)))
 
 
-def _retired_modes(store) -> list[str]:
-    """Retired list keys (kept after a rotation) readable by others."""
-    problems = []
-    top = os.path.join(store.list_keydir, 'retired')
-    for directory, _, names in os.walk(top):
-        paths = [directory] + [os.path.join(directory, name)
-                               for name in sorted(names)
-                               if name.endswith('.asc')]
-        for path in paths:
-            mode = stat.S_IMODE(os.lstat(path).st_mode)
-            if mode & 0o077:
-                problems.append('{} (retired list keys) has mode {:o}; run '
-                                'chmod {} on it'.format(
-                                    path, mode,
-                                    700 if path == directory else 600))
-    return problems
-
-
 @pgp.command(cls=OneLineCommand, help="""\
 Show every PGP list with its key: fingerprint, algorithm, creation and
 expiry dates, retired keys still kept for decryption after a rotation, and
 how many members have a confirmed key (only they receive posts).""")
 def lists():
     from mailman_pgp.keystore import key_store
-    from mailman_pgp.keystore.retired import retired_entries
+    from mailman_pgp.keystore.store import UnreadableKeyError
     store = key_store()
     found = pgp_lists()
     if not found:
         click.echo('No PGP lists.')
         return
+    unreadable = 0
     for mlist in found:
-        key = store.list_key(mlist.list_id)
         click.echo(mlist.list_id)
-        if key is None:
-            click.echo('  key:       none (being generated, or import one '
-                       'with mailman pgp import-key)')
-        else:
-            report = key.usability()
-            state = 'usable' if report.usable else 'NOT USABLE: ' + ' '.join(
-                report.reasons)
-            click.echo('  key:       {} ({})'.format(key.fingerprint, state))
-            click.echo('  algorithm: {}'.format(key.algorithm))
-            click.echo('  created:   {}'.format(day(key.created)))
-            click.echo('  expires:   {}'.format(day(report.expires_at)))
-        for entry in retired_entries(store, mlist.list_id):
-            click.echo('  retired:   {} (kept for decryption until {})'.format(
-                entry.fingerprint, day(entry.until)))
-        emails = member_emails(mlist)
-        with_key = sum(1 for email in emails
-                       if confirmed_key(email) is not None)
-        click.echo('  members:   {} ({} with a confirmed key, {} without)'
-                   .format(len(emails), with_key, len(emails) - with_key))
+        try:
+            _show_list(store, mlist)
+        except UnreadableKeyError as error:
+            click.echo('  CANNOT BE READ: {}'.format(error))
+            unreadable += 1
+    if unreadable:
+        raise SystemExit(1)
+
+
+def _show_list(store, mlist) -> None:
+    from mailman_pgp.keystore.retired import retired_entries
+    key = store.list_key(mlist.list_id)
+    if key is None:
+        click.echo('  key:       none (being generated, or import one '
+                   'with mailman pgp import-key)')
+    else:
+        report = key.usability()
+        state = 'usable' if report.usable else 'NOT USABLE: ' + ' '.join(
+            report.reasons)
+        click.echo('  key:       {} ({})'.format(key.fingerprint, state))
+        click.echo('  algorithm: {}'.format(key.algorithm))
+        click.echo('  created:   {}'.format(day(key.created)))
+        click.echo('  expires:   {}'.format(day(report.expires_at)))
+    for entry in retired_entries(store, mlist.list_id):
+        click.echo('  retired:   {} (kept for decryption until {})'.format(
+            entry.fingerprint, day(entry.until)))
+    emails = member_emails(mlist)
+    with_key = sum(1 for email in emails
+                   if confirmed_key(email) is not None)
+    click.echo('  members:   {} ({} with a confirmed key, {} without)'
+               .format(len(emails), with_key, len(emails) - with_key))
 
 
 for _command in (export_key, import_key, rotate_key, extend_key, check_keys,

@@ -226,8 +226,8 @@ Renew a list's key so that it expires --days days from today, with new
 self-signatures (the key and its fingerprint stay the same; members who
 refresh it see the new date).  Run it before the key expires; `mailman pgp
 check` and `check-keys` warn 30 days ahead.  Refused if the new date would
-not be at least a day later than the current one (a new key already lives
-[keypairs] key_lifetime, 730 days by default).""")
+not be later than the current one (a new key lives [keypairs] key_lifetime,
+730 days by default: --days 730 on a new list moves it by hours).""")
 @click.option('--days', type=int, required=True,
               help='The key expires this many days from today.')
 @click.argument('listspec', metavar='LIST')
@@ -247,7 +247,7 @@ def extend_list_key(mlist, days: int) -> dict:
     from mailman_pgp.pgp import PGPError
     from mailman_pgp.pgp.lifecycle import extend_expiry
     if days <= 0:
-        fail('--days must be a positive number of days')
+        fail('the number of days must be 1 or more')
     key = current_list_key(mlist)
     if not key.is_private:
         fail('the list key file of {} holds no private key'.format(
@@ -257,14 +257,16 @@ def extend_list_key(mlist, days: int) -> dict:
     if current is None:
         fail('the list key {} of {} never expires; nothing to extend'.format(
             key.fingerprint, mlist.list_id))
-    if day(target) <= day(current):
-        fail('the list key {} already expires on {}; --days {} would not '
-             'move that date forward (use more days)'.format(
+    # Later by any amount: a new key lives [keypairs] key_lifetime days, and
+    # that same number from today (the documented example) must be taken.
+    if target <= current:
+        fail('the list key {} already expires on {}; {} days from today '
+             'would not move that date forward (use more days)'.format(
                  key.fingerprint, day(current), days))
     try:
         renewed = extend_expiry(key, target)
     except PGPError as error:
-        fail('the key could not be renewed: {}'.format(error))
+        fail(str(error))
     key_store().set_list_key(mlist.list_id, renewed)
     log.info('%s: list key %s now expires on %s (was %s)', mlist.list_id,
              key.fingerprint, day(renewed.expires_at), day(current))

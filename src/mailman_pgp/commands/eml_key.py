@@ -4,10 +4,20 @@
 ``key sign`` and ``key receive``, sent to the list's -request address.
 Keys and revocation certificates travel as attachments or inline armor,
 never as arguments (Mailman lower-cases those; tokens survive that).
+
+The command exists on PGP lists only: Mailman's command registry
+(``config.commands``) is one dictionary for every list, and its ``help``
+lists all of it.  So the command is not registered at start-up; the PGP
+command runner offers it while it handles mail for a PGP list.  A plain
+list answers ``key set`` exactly as stock Mailman does.
 """
 
+from contextlib import contextmanager
+
+from mailman.config import config
 from mailman.core.i18n import _
 from mailman.interfaces.command import ContinueProcessing, IEmailCommand
+from mailman.utilities.modules import abstract_component
 from public import public
 from zope.interface import implementer
 
@@ -17,6 +27,7 @@ SUBCOMMANDS = ('set', 'confirm', 'change', 'revoke', 'sign', 'receive')
 
 
 @public
+@abstract_component             # not in Mailman's registry: see key_offered()
 @implementer(IEmailCommand)
 class KeyCommand:
     name = 'key'
@@ -68,6 +79,24 @@ sends it).""")
         # One key command per mail: the rest of the body is the statement,
         # armor or a signature, not more commands.
         return ContinueProcessing.no
+
+
+@public
+@contextmanager
+def key_offered():
+    """Mailman's commands plus ``key``, while a PGP list's mail is handled.
+
+    Runners handle one message at a time in one thread, so the registry is
+    back to stock before the next message, whatever its list.
+    """
+    added = 'key' not in config.commands
+    if added:
+        config.commands['key'] = KeyCommand()
+    try:
+        yield
+    finally:
+        if added:
+            config.commands.pop('key', None)
 
 
 def _reply(mlist, msg, results) -> None:

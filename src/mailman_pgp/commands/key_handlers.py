@@ -192,8 +192,13 @@ def key_change(mlist, msg, msgdata, arguments, results):
     if new_key.fingerprint == current.fingerprint:
         return _update_key(mlist, msg, msgdata, sender, new_key, results)
     verifications = verified(msg, msgdata, current, results)
-    if not verifications:
+    if verifications == []:
         _sign_with(current, results)
+        return
+    if verifications is None:
+        say(results, _('The signature does not verify with your current key '
+                       '{}: it must be made with that key, over the new key '
+                       'exactly as exported.').format(current.fingerprint))
         return
     digests = not_replayed(verifications, results)
     if digests is None:

@@ -53,8 +53,9 @@ class PGPDecryptApproved:
                       mlist.list_id, msg.get('message-id', 'n/a'), error)
             raise DiscardMessage(str(error))
         from mailman_pgp.runners.examine import verified_message
-        # As at first sight: members get what the signatures cover.
-        delivered, _why = verified_message(decrypted.message,
+        # As at first sight: members get what the signatures cover (and a
+        # signature made inside the encryption, carried on detached).
+        delivered, _why = verified_message(decrypted.for_members,
                                            decrypted.content, msg,
                                            mlist.list_id)
         replace_message(msg, delivered)

@@ -112,3 +112,52 @@ def shred(path: str, passes: int = 3) -> None:
             fp.write(os.urandom(max(size, 1)))
             os.fsync(fp.fileno())
     os.unlink(path)
+
+
+@public
+def foreign_paths(top: str, owner: int) -> tuple[list, list]:
+    """What under ``top`` (itself included) is not owned by ``owner``, as
+    ``(path, uid)``, and the paths this process cannot read (or, for a
+    directory, enter and write): each makes Mailman fail when it runs as
+    ``owner``, e.g. files a root ``tar -xzf`` or ``--run-as-root`` left."""
+    foreign, unreadable = [], []
+    if not os.path.lexists(top):
+        return foreign, unreadable
+
+    def visit(path: str, is_dir: bool) -> None:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            unreadable.append(path)
+            return
+        if info.st_uid != owner:
+            foreign.append((path, info.st_uid))
+        wanted = os.R_OK | os.W_OK | os.X_OK if is_dir else os.R_OK
+        if not os.access(path, wanted):
+            unreadable.append(path)
+
+    visit(top, os.path.isdir(top))
+    for directory, dirs, names in os.walk(
+            top, onerror=lambda error: unreadable.append(error.filename)):
+        for name in sorted(dirs):
+            visit(os.path.join(directory, name), True)
+        for name in sorted(names):
+            visit(os.path.join(directory, name), False)
+    return foreign, sorted(set(unreadable))
+
+
+@public
+def user_name(uid: int) -> str:
+    import pwd
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+@public
+def unreadable_message(path: str) -> str:
+    """What to tell when this process may not read a key file."""
+    me = user_name(os.geteuid())
+    return '{} cannot be read by {} (the user Mailman runs as); run: ' \
+        'chown -R {}: {}'.format(path, me, me, os.path.dirname(path))

@@ -52,6 +52,10 @@ def retired_entries(store, list_id: str) -> list[RetiredKey]:
         names = os.listdir(directory)
     except FileNotFoundError:
         return []
+    except PermissionError:
+        from mailman_pgp.keystore.files import unreadable_message
+        from mailman_pgp.keystore.store import UnreadableKeyError
+        raise UnreadableKeyError(unreadable_message(directory)) from None
     entries = []
     for name in names:
         match = _NAME.match(name)

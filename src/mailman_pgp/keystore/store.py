@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from public import public
 
 from mailman_pgp.keystore.files import (
-    ensure_directory, locked, safe_file_name, shred, write_atomically)
+    ensure_directory, locked, safe_file_name, shred, unreadable_message,
+    write_atomically)
 from mailman_pgp.keystore.seal import is_sealed, read_passphrase, seal, unseal
 from mailman_pgp import pgp
 
@@ -87,7 +88,10 @@ class KeyStore:
         found = []
         for path in (self.list_keydir, self.user_keydir,
                      self.archive_keydir):
-            ensure_directory(path, found)
+            try:
+                ensure_directory(path, found)
+            except PermissionError:
+                pass    # owned by another user: access_problems() says so
         exposed = [EXPOSED.format(path=path, mode=mode)
                    for path, mode in found]
         self.exposed += exposed
@@ -135,6 +139,12 @@ class KeyStore:
             yield
 
     def _read(self, path: str) -> pgp.Key | None:
+        try:
+            return self._read_cached(path)
+        except PermissionError:
+            raise UnreadableKeyError(unreadable_message(path)) from None
+
+    def _read_cached(self, path: str) -> pgp.Key | None:
         try:
             stat = os.stat(path)
         except FileNotFoundError:

@@ -43,7 +43,9 @@ class ListSetting:
     ``kind`` is one of ``action`` (a Mailman moderation action), ``bool``,
     ``choice`` (one of ``choices``), ``roles`` (a set of roster names) or
     ``text``.  ``group`` is where a form shows it: ``signatures``,
-    ``encryption``, ``delivery`` or ``keys``.
+    ``encryption``, ``delivery`` or ``keys``.  ``label`` and
+    ``choice_labels`` are the words a form shows for the setting and for
+    each value (actions and roles have theirs below).
     """
 
     name: str
@@ -52,6 +54,8 @@ class ListSetting:
     description: str
     choices: tuple[str, ...] = field(default=())
     group: str = 'signatures'
+    label: str = ''
+    choice_labels: tuple[str, ...] = field(default=())
 
     def column(self) -> Column:
         if self.kind == 'action':
@@ -72,6 +76,16 @@ class ListSetting:
         if self.kind == 'roles':
             return [role.name for role in MemberRole]
         return list(self.choices)
+
+    @property
+    def labelled_choices(self) -> list[list[str]]:
+        """[[value, words]] for each allowed value, in the allowed order."""
+        words = (dict(zip(self.choices, self.choice_labels))
+                 if self.kind == 'choice' else
+                 ACTION_LABELS if self.kind == 'action' else
+                 ROLE_LABELS if self.kind == 'roles' else
+                 {'true': 'Yes', 'false': 'No'})
+        return [[value, words.get(value, value)] for value in self.allowed]
 
     def validate(self, value: Any) -> Any:
         """Convert a REST value to the stored one.
@@ -140,6 +154,9 @@ class ListSetting:
                 'allowed': [] if self.kind == 'text' else self.allowed,
                 'multiple': self.kind == 'roles',
                 'default': self.to_json(self.default),
+                'label': self.label or self.name,
+                'choices': ([] if self.kind == 'text'
+                            else self.labelled_choices),
                 'help': self.description}
 
     def default_text(self) -> str:
@@ -156,59 +173,89 @@ class ListSetting:
             ' or '.join(', '.join(self.allowed).rsplit(', ', 1)))
 
 
+# What each Mailman moderation action does to a post, as a form says it.
+ACTION_LABELS = {
+    'hold': 'Hold it for the moderators',
+    'reject': 'Reject it, telling the sender why',
+    'discard': 'Discard it without telling anyone',
+    'accept': 'Accept it',
+    'defer': 'Let the other checks decide',
+}
+ROLE_LABELS = {'member': 'Members', 'owner': 'Owners',
+               'moderator': 'Moderators', 'nonmember': 'Non-members'}
+
 KEY_CHANGE_WORKFLOWS = ('pgp-key-change-workflow',
                         'pgp-key-change-mod-workflow')
 
 LIST_SETTINGS: tuple[ListSetting, ...] = (
     ListSetting('unsigned_msg_action', 'action', Action.reject,
-                'Taken when a post is not signed.'),
+                'Taken when a post is not signed.',
+                label='When a post is not signed'),
     ListSetting('inline_pgp_action', 'action', Action.defer,
                 'Taken when a post is signed with inline PGP instead of '
-                'PGP/MIME (defer: accept it like a PGP/MIME signature).'),
+                'PGP/MIME (let the other checks decide: accept it like a '
+                'PGP/MIME signature).',
+                label='When a post is signed with inline PGP'),
     ListSetting('expired_sig_action', 'action', Action.reject,
                 'Taken when the signature or the key that made it has '
-                'expired.'),
+                'expired.',
+                label='When the signature or its key has expired'),
     ListSetting('revoked_sig_action', 'action', Action.reject,
-                'Taken when the key that made the signature is revoked.'),
+                'Taken when the key that made the signature is revoked.',
+                label='When the signing key is revoked'),
     ListSetting('invalid_sig_action', 'action', Action.reject,
                 "Taken when the signature does not verify with the sender's "
-                'confirmed key, or the sender has none.'),
+                'confirmed key, or the sender has none.',
+                label='When the signature does not verify'),
     ListSetting('duplicate_sig_action', 'action', Action.reject,
                 'Taken when the same signature was already accepted before '
-                '(a replayed post).'),
+                '(a replayed post).',
+                label='When a signature was seen before (a replay)'),
     ListSetting('strip_original_sig', 'bool', False,
-                "Remove the poster's signature before distributing the post."),
+                "Remove the poster's signature before distributing the post.",
+                label="Remove the poster's signature"),
     ListSetting('sign_outgoing', 'bool', False,
-                'Sign every post sent to members with the list key.'),
+                'Sign every post sent to members with the list key.',
+                label='Sign posts with the list key'),
     ListSetting('nonencrypted_msg_action', 'action', Action.reject,
                 'Taken when a post is not encrypted to the list key.',
-                group='encryption'),
+                group='encryption',
+                label='When a post is not encrypted'),
     ListSetting('encrypt_outgoing', 'bool', True,
                 "Encrypt every post sent to members to the member's key.",
-                group='encryption'),
+                group='encryption',
+                label='Encrypt posts to each member'),
     ListSetting('key_change_workflow', 'choice',
                 'pgp-key-change-mod-workflow',
-                'What `key change` runs: with or without moderator approval '
-                'of the new key.', KEY_CHANGE_WORKFLOWS,
-                group='keys'),
+                'What happens when a member changes their key: the new key '
+                'is used once the member proves it, or once a moderator '
+                'approves it too.', KEY_CHANGE_WORKFLOWS,
+                group='keys', label='When a member changes their key',
+                choice_labels=(
+                    'Members change their key; the new one is used at once',
+                    'Members change their key; a moderator approves the '
+                    'new one')),
     ListSetting('key_signing_allowed', 'roles',
                 frozenset({MemberRole.owner, MemberRole.moderator}),
-                'Rosters whose members may certify the list key with '
-                '`key sign`.',
-                group='keys'),
+                'Rosters whose members may certify the list key with their '
+                'own key (the key sign email command).',
+                group='keys', label='Who may certify the list key'),
     ListSetting('moderate_keys', 'bool', False,
                 'Moderators approve every new subscriber key, even when the '
                 'subscription policy does not moderate subscriptions.',
-                group='keys'),
+                group='keys', label='Moderators approve new keys'),
     ListSetting('delivery_mode', 'choice', 'individual',
-                'individual: one copy per member, encrypted to that key only '
-                '(every client reads it); bulk: one copy per chunk of '
-                'members with hidden key IDs (cheaper, but only some clients '
-                'read it).', ('individual', 'bulk'),
-                group='delivery'),
+                'Individual: one copy per member, encrypted to that key only '
+                '(every mail program reads it).  Bulk: one copy per group '
+                'of members with hidden key IDs (cheaper, but only some '
+                'mail programs read it).', ('individual', 'bulk'),
+                group='delivery', label='How posts are encrypted to members',
+                choice_labels=('One copy per member', 'One copy per group '
+                               'of members (bulk)')),
     ListSetting('outer_subject', 'text', '[...]',
                 'The Subject shown outside the encryption; the real one '
-                'travels encrypted (RFC 9788).', group='encryption'),
+                'travels encrypted (RFC 9788).', group='encryption',
+                label='Subject shown outside the encryption'),
 )
 
 SETTING_GROUPS = ('signatures', 'encryption', 'delivery', 'keys')

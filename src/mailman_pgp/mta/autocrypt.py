@@ -10,6 +10,11 @@ K-9/Thunderbird for Android, Delta Chat) learn the list key and encrypt to
 it.  Mail whose From is anyone else (a member's post, the one-off
 -confirm+token sender, the site owner) gets none: an Autocrypt header must
 be for the From address.
+
+Inside the encryption, a member's post carries the author's key as an
+``Autocrypt-Gossip`` header (the author's confirmed key, the one their
+signature was checked with), so that members' programs can check the
+author's signature without looking the key up anywhere.
 """
 
 import email.utils
@@ -43,3 +48,24 @@ def add_autocrypt(mlist, msg, list_key) -> None:
                                  uid_address=mlist.posting_address)
     if value is not None:
         msg['Autocrypt'] = value
+
+
+@public
+def author_gossip(msg, msgdata) -> str | None:
+    """The ``Autocrypt-Gossip`` value with the key of the post's author,
+    when a good signature by the author's confirmed key was found on it."""
+    from mailman_pgp.keystore import key_store
+    result = msgdata.get('pgp') or {}
+    fingerprint = result.get('sender_key')
+    if not fingerprint or not msgdata.get('to_list') or not any(
+            s.get('status') == 'good' and s.get('fingerprint') == fingerprint
+            for s in result.get('signatures') or ()):
+        return None
+    senders = email.utils.getaddresses(msg.get_all('from') or [])
+    if len(senders) != 1 or not senders[0][1]:
+        return None
+    address = senders[0][1]
+    key = key_store().address_key(address.lower())
+    if key is None or key.fingerprint != fingerprint:
+        return None
+    return autocrypt_header(key, address, gossip=True)

@@ -15,7 +15,7 @@ from public import public
 from mailman_pgp.mta.wire import WireConnection
 from mailman_pgp.pgp import (
     OBSCURED_SUBJECT,
-    encrypt_mime_each,
+    EncryptedCopies,
     is_mime_encrypted,
     is_mime_signed,
     sign_mime,
@@ -29,16 +29,24 @@ log = logging.getLogger('mailman.smtp')
 class PGPDeliveryMixin:
     """The PGP state of one delivery and the wrapping both agents do."""
 
-    def setup_pgp(self, pgp_list, list_key, keys, allow_clear=False):
+    def setup_pgp(self, pgp_list, list_key, keys, allow_clear=False,
+                  gossip=None):
         """:param keys: a RecipientKeys for msgdata['recipients'].
 
         :param allow_clear: the message may go in clear (signed by the list)
             to recipients without a usable key (msgdata['pgp_allow_clear']).
+        :param gossip: the ``Autocrypt-Gossip`` value with the author's key,
+            put inside the encryption only.
         """
         self.pgp_list = pgp_list
         self.list_key = list_key
         self.keys = keys
         self.allow_clear = allow_clear
+        self.inner_headers = (('Autocrypt-Gossip', gossip),) if gossip \
+            else ()
+        # id(message) -> (message, EncryptedCopies): what does not depend
+        # on the recipient, made once per distinct message of a delivery.
+        self._prepared = {}
         if not isinstance(self._connection, WireConnection):
             self._connection = WireConnection(self._connection)
 
@@ -51,12 +59,6 @@ class PGPDeliveryMixin:
         """The recipients this delivery may reach, in a stable order."""
         return sorted(r for r in recipients
                       if r in self.keys.keys or self.allow_clear)
-
-    def _outer_subject(self, out):
-        if out.get('Subject') is not None:
-            del out['Subject']
-            out['Subject'] = self.pgp_list.outer_subject or OBSCURED_SUBJECT
-        return out
 
     def protected_copies(self, msg, groups, *, throw_keyids) -> list:
         """One copy of msg per group of recipient Keys, signed once.
@@ -73,12 +75,26 @@ class PGPDeliveryMixin:
         if is_mime_encrypted(msg):
             # Already encrypted by whoever made it (a key workflow).
             return [copy.deepcopy(msg) for _ in groups]
-        # A copy: the facade's header protection obscures the Subject of a
-        # mailman Message it is given (copy.copy shares its __dict__).
-        outs = encrypt_mime_each(copy.deepcopy(msg), groups,
-                                 sign_with=self.signer,
-                                 throw_keyids=throw_keyids)
-        return [self._outer_subject(out) for out in outs]
+        prepared = self.prepared(msg)
+        return [prepared.copy_for(group, throw_keyids=throw_keyids)
+                for group in groups]
+
+    def prepared(self, msg) -> EncryptedCopies:
+        """msg made ready to encrypt, once per delivery (every window of
+        recipients shares it; each copy still gets its own session key)."""
+        entry = self._prepared.get(id(msg))
+        if entry is None or entry[0] is not msg:
+            if len(self._prepared) > 64:
+                self._prepared.clear()
+            # A copy: the facade's header protection obscures the Subject
+            # of a mailman Message it is given (copy.copy shares its
+            # __dict__).
+            entry = self._prepared[id(msg)] = (msg, EncryptedCopies(
+                copy.deepcopy(msg), sign_with=self.signer,
+                inner_headers=self.inner_headers,
+                outer_subject=self.pgp_list.outer_subject
+                or OBSCURED_SUBJECT))
+        return entry[1]
 
     def clear_copy(self, msg, sign=True):
         """msg signed by the list key (PGP/MIME), unless it already is

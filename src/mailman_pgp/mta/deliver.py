@@ -42,11 +42,6 @@ from mailman.mta.deliver import deliver as mailman_deliver
 from mailman.utilities.string import expand
 from public import public
 
-from mailman_pgp.mta.autocrypt import add_autocrypt
-from mailman_pgp.mta.bulk import PGPBulkDelivery
-from mailman_pgp.mta.individual import PGPIndividualDelivery
-from mailman_pgp.mta.keys import recipient_keys
-from mailman_pgp.mta.notices import report_withheld
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -70,6 +65,8 @@ def is_list_traffic(msgdata) -> bool:
 @public
 def make_agent(mlist, pgp_list, msgdata, allow_clear=False):
     """The delivery agent for a message of a PGP list."""
+    from mailman_pgp.mta.bulk import PGPBulkDelivery
+    from mailman_pgp.mta.individual import PGPIndividualDelivery
     individual = (allow_clear
                   or msgdata.get('verp', False)
                   or mlist.personalize != Personalization.none
@@ -88,6 +85,11 @@ def deliver(mlist, msg, msgdata):
     pgp_list = PGPMailingList.for_list(mlist) if mlist is not None else None
     if pgp_list is None:
         return mailman_deliver(mlist, msg, msgdata)
+    # The agents and the crypto are imported by the first PGP delivery:
+    # Mailman's outgoing runner resolves this callable when it starts.
+    from mailman_pgp.mta.autocrypt import add_autocrypt, author_gossip
+    from mailman_pgp.mta.keys import recipient_keys
+    from mailman_pgp.mta.notices import report_withheld
     recipients = msgdata.get('recipients')
     if not recipients:
         return
@@ -103,7 +105,8 @@ def deliver(mlist, msg, msgdata):
     add_autocrypt(mlist, msg, list_key)
     keys = recipient_keys(recipients)
     agent = make_agent(mlist, pgp_list, msgdata, allow_clear)
-    agent.setup_pgp(pgp_list, list_key, keys, allow_clear)
+    agent.setup_pgp(pgp_list, list_key, keys, allow_clear,
+                    gossip=author_gossip(msg, msgdata))
     withheld = {} if allow_clear else keys.withheld
     t0 = time.time()
     try:

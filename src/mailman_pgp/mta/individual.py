@@ -51,6 +51,9 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
                       if personal else
                       [(msg, [self._same(msgdata, r) for r in window])])
             refused.update(self._deliver_groups(mlist, groups))
+            if personal:
+                # Personalised copies are prepared per window; not kept.
+                self._prepared.clear()
         return refused
 
     def _same(self, msgdata, recipient):

@@ -75,8 +75,9 @@ _MODULES = {
         'verify_message',
     ),
     'mime': (
-        'DecryptedMessage', 'decrypt_mime', 'encrypt_mime',
-        'encrypt_mime_each', 'encrypted_wrapper', 'is_mime_encrypted',
+        'DecryptedMessage', 'EncryptedCopies', 'decrypt_mime',
+        'encrypt_mime', 'encrypt_mime_each', 'encrypted_wrapper',
+        'is_mime_encrypted',
         'is_mime_signed', 'sign_mime', 'verify_mime',
     ),
     'minimal': (

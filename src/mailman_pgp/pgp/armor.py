@@ -78,25 +78,28 @@ def _xpow(k):
     return result
 
 
+@functools.lru_cache(maxsize=512)
+def _fold(k0):
+    """(k, bit positions of x^k mod P) for k near k0 with the fewest bits:
+    the same for every input of one length (each copy of a post)."""
+    c = cc = _xpow(k0)
+    best, k = c.bit_count(), k0
+    for j in range(1, 256):
+        cc <<= 1
+        if cc & 0x1000000:
+            cc ^= _CRC24_POLY
+        if cc.bit_count() < best:
+            best, k, c = cc.bit_count(), k0 + j, cc
+    return k, tuple(i for i in range(24) if (c >> i) & 1)
+
+
 def _polymod(v):
     while v.bit_length() > 256:
-        k0 = v.bit_length() // 2 - 24
-        c = cc = _xpow(k0)
-        best, k = c.bit_count(), k0
-        for j in range(1, 48):
-            cc <<= 1
-            if cc & 0x1000000:
-                cc ^= _CRC24_POLY
-            if cc.bit_count() < best:
-                best, k, c = cc.bit_count(), k0 + j, cc
+        k, bits = _fold(v.bit_length() // 2 - 24)
         h = v >> k
         v &= (1 << k) - 1
-        i = 0
-        while c:
-            if c & 1:
-                v ^= h << i
-            c >>= 1
-            i += 1
+        for i in bits:
+            v ^= h << i
     return _reduce_small(v)
 
 
@@ -156,7 +159,7 @@ def armor(data: bytes, kind: str = MESSAGE, headers=None) -> str:
     for key, value in (headers or {}).items():
         lines.append(f'{key}: {value}')
     lines.append('')
-    lines.extend(b64[i:i + 64] for i in range(0, len(b64), 64))
+    lines.extend([b64[i:i + 64] for i in range(0, len(b64), 64)])
     crc = crc24(data).to_bytes(3, 'big')
     lines.append('=' + base64.b64encode(crc).decode('ascii'))
     lines.append(f'-----END PGP {kind}-----')

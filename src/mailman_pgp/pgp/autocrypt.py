@@ -27,16 +27,22 @@ _LINE = 72
 
 @public
 def autocrypt_header(key: Key, address: str,
-                     uid_address: str | None = None) -> str | None:
+                     uid_address: str | None = None, *,
+                     gossip: bool = False) -> str | None:
     """The ``Autocrypt`` header value for ``address``, folded, or None when
-    ``key`` has no user ID for ``uid_address`` (default ``address``)."""
+    ``key`` has no user ID for ``uid_address`` (default ``address``).
+
+    With ``gossip``, the ``Autocrypt-Gossip`` value (Autocrypt Level 1
+    section 2.7: no prefer-encrypt), which goes only inside the encryption.
+    """
     data = minimal_key(key, uid_address or address)
     if data is None:
         return None
     encoded = base64.b64encode(data).decode('ascii')
     lines = [encoded[i:i + _LINE] for i in range(0, len(encoded), _LINE)]
-    return 'addr={}; prefer-encrypt=mutual; keydata=\n {}'.format(
-        address, '\n '.join(lines))
+    return 'addr={}; {}keydata=\n {}'.format(
+        address, '' if gossip else 'prefer-encrypt=mutual; ',
+        '\n '.join(lines))
 
 
 def _attributes(value: str) -> dict | None:

@@ -247,6 +247,21 @@ def encrypt(data, recipients, *, sign_with=None, throw_keyids=False,
 
 
 @public
+def signed_payload(data, sign_with=None, compress=False) -> bytes:
+    """The packets to encrypt for data (one-pass signed by sign_with): made
+    once per post, then encrypted per copy with encrypt_payload()."""
+    return signed_plaintext(data, sign_with, compress)
+
+
+@public
+def encrypt_payload(plain: bytes, recipients, *, throw_keyids=False,
+                    armored=True):
+    """Encrypt prepared packets (signed_payload) to recipients with a new
+    session key: the per-copy part of encrypt()."""
+    return _encrypt_plain(plain, recipients, throw_keyids, armored)
+
+
+@public
 def encrypt_each(data, recipient_groups, *, sign_with=None,
                  throw_keyids=False, compress=False, armored=True) -> list:
     """Sign once, then encrypt one copy per group of recipient Keys."""

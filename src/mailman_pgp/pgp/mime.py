@@ -6,6 +6,8 @@ sign+encrypt (section 6.2). Input also: nested sign-then-encrypt (6.1) and
 several application/pgp-signature parts.
 """
 
+import copy
+
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -19,7 +21,9 @@ from mailman_pgp.pgp._email import (
     parse_bytes,
 )
 from mailman_pgp.pgp._inner import DEFAULT_MAX_SIZE
-from mailman_pgp.pgp.crypto import MICALG, decrypt, encrypt, encrypt_each, sign_detached
+from mailman_pgp.pgp.carry import carried_signature
+from mailman_pgp.pgp.crypto import (
+    MICALG, decrypt, encrypt, encrypt_payload, sign_detached, signed_payload)
 from mailman_pgp.pgp.errors import guarded, MessageFormatError, SignatureError
 from mailman_pgp.pgp.headers import apply_protected_headers, protect
 from mailman_pgp.pgp.signed import (
@@ -103,16 +107,17 @@ def encrypted_wrapper(armored: str) -> Message:
     return wrapper
 
 
-def _payload_bytes(msg, protect_headers):
+def _payload_bytes(msg, protect_headers, inner_headers=()):
     part = content_part(msg)
     if part.get('Content-Type') is None:
         part['Content-Type'] = 'text/plain; charset="us-ascii"'
     outer = msg
     if protect_headers:
-        import copy
         outer = copy.copy(msg)
         outer._headers = list(msg._headers)
         protect(part, outer)
+    for name, value in inner_headers:
+        part[name] = value
     return canonical(part), outer
 
 
@@ -129,14 +134,59 @@ def encrypt_mime(msg: Message, recipients, *, sign_with=None,
 
 
 @public
-@guarded
+class EncryptedCopies:
+    """A message made ready to encrypt, once per post: its payload
+    serialised (protected headers, ``inner_headers``), signed if
+    ``sign_with``, and the multipart/encrypted around it built.  Each
+    copy then costs only its session key, the encryption of the prepared
+    packets, their armor and a shallow message.
+
+    :param inner_headers: (name, value) pairs for the root of the
+        encrypted payload only (``Autocrypt-Gossip``).
+    :param outer_subject: the Subject outside the encryption, if any.
+    """
+
+    @guarded
+    def __init__(self, msg: Message, *, sign_with=None,
+                 protect_headers=True, inner_headers=(),
+                 outer_subject=None):
+        data, outer = _payload_bytes(msg, protect_headers, inner_headers)
+        if outer_subject is not None and outer.get('Subject') is not None:
+            if outer is msg:
+                outer = copy.copy(msg)
+                outer._headers = list(msg._headers)
+            del outer['Subject']
+            outer['Subject'] = outer_subject
+        self.plain = signed_payload(data, sign_with)
+        self.template = outer_from(outer, encrypted_wrapper(''))
+        self.control, self.data_part = self.template.get_payload()
+
+    @guarded
+    def copy_for(self, recipients, *, throw_keyids=False) -> Message:
+        """A multipart/encrypted copy for recipients (one session key)."""
+        armored = encrypt_payload(self.plain, recipients,
+                                  throw_keyids=throw_keyids)
+        part = Message()
+        part.__dict__.update(self.data_part.__dict__)
+        part._headers = list(self.data_part._headers)
+        part._payload = armored
+        out = Message()
+        out.__dict__.update(self.template.__dict__)
+        out._headers = list(self.template._headers)
+        out._payload = [self.control, part]
+        return out
+
+
+@public
 def encrypt_mime_each(msg: Message, recipient_groups, *, sign_with=None,
-                      throw_keyids=False, protect_headers=True) -> list:
+                      throw_keyids=False, protect_headers=True,
+                      inner_headers=()) -> list:
     """One multipart/encrypted copy per recipient group, signed once."""
-    data, outer = _payload_bytes(msg, protect_headers)
-    copies = encrypt_each(data, recipient_groups, sign_with=sign_with,
-                          throw_keyids=throw_keyids)
-    return [outer_from(outer, encrypted_wrapper(c)) for c in copies]
+    prepared = EncryptedCopies(msg, sign_with=sign_with,
+                               protect_headers=protect_headers,
+                               inner_headers=inner_headers)
+    return [prepared.copy_for(group, throw_keyids=throw_keyids)
+            for group in recipient_groups]
 
 
 @public
@@ -151,6 +201,15 @@ class DecryptedMessage:
     # PGP/MIME: the decrypted entity with its own headers (an archived
     # post is the whole message, In-Reply-To and References included).
     payload: Message | None = None
+    # The message as members get it: ``message`` with a signature made
+    # inside the encryption carried on as a detached one (see carry.py).
+    posted: Message | None = None
+    # Why such a signature could not be carried on, or None.
+    not_carried: str | None = None
+
+    @property
+    def for_members(self) -> Message:
+        return self.posted if self.posted is not None else self.message
 
     @property
     def is_signed(self) -> bool:
@@ -184,4 +243,16 @@ def decrypt_mime(msg: Message, keys, *, max_size=DEFAULT_MAX_SIZE):
         content = covering(result.data, result.signatures, inner)
     else:
         content = signed_content(inner)
-    return DecryptedMessage(out, content, protected, payload=inner)
+    carried, not_carried = None, None
+    if result.signatures:
+        # Members get the author's signature as a detached one over
+        # exactly the bytes it covers.
+        carried, not_carried = carried_signature(result.data,
+                                                 result.signatures)
+    posted = None
+    if carried is not None:
+        posted = outer_from(msg, carried)
+        apply_protected_headers(posted, carried.get_payload()[0],
+                                modify_payload=False)
+    return DecryptedMessage(out, content, protected, payload=inner,
+                            posted=posted, not_carried=not_carried)

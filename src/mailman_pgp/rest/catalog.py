@@ -39,8 +39,11 @@ def _day(when) -> str | None:
 
 
 @public
-def key_facts(key) -> dict:
-    """What a page shows of a public key; never key material but armor."""
+def key_facts(key, uids_shown: int = MAX_UIDS_SHOWN) -> dict:
+    """What a page shows of a public key; never key material but armor.
+
+    ``key_uids`` holds the primary user ID first, then up to
+    ``uids_shown`` in all."""
     if key is None:
         return {'key_fingerprint': None}
     usability = key.usability()
@@ -53,7 +56,7 @@ def key_facts(key) -> dict:
         'key_usable': bool(usability.can_encrypt and usability.can_sign),
         'key_problems': list(usability.reasons),
         'key_uids': ['{} <{}>'.format(name, email).strip()
-                     for name, email in uids[:MAX_UIDS_SHOWN]],
+                     for name, email in uids[:uids_shown]],
         'key_uid_count': len(uids),
     }
 

@@ -34,6 +34,8 @@ ACTIONS = {'set': ('token', 'key'), 'confirm': ('token', 'signed'),
            'change': ('key', 'signature'), 'revoke': ('revocation',)}
 # Bigger than any sane public key with its certifications.
 MAX_TEXT = 256 * 1024
+# A key within MAX_TEXT cannot carry many more user IDs than this.
+MAX_UIDS_APPROVAL = 5000
 _WAITING = {'pgp_key_received': 'key', 'pgp_proof_received': 'proof'}
 
 
@@ -113,6 +115,10 @@ def _step(mlist, email: str, token: str, kind: str, pendable) -> dict:
     step = {'token': token, 'list_id': mlist.list_id, 'request': (
         'key change' if kind == 'pgp-key-change'
         else pendable.get('workflow'))}
+    if kind == 'pgp-key-change' and pendable.get('stage') == 'rejected':
+        step['waiting'] = 'rejected'
+        step['key_fingerprint'] = pendable.get('fingerprint')
+        return step
     if kind == 'pgp-key-change':
         step['waiting'] = ('proof' if pendable.get('stage') == 'confirm'
                            else 'approval')
@@ -227,7 +233,8 @@ def approval_queue(mlist) -> list[dict]:
                                 'pgp-key': 'key reset',
                                 'pgp-key-change': 'key change'}[kind],
                     'when': pendable.get('when')}
-            item.update(key_facts(key))
+            # Every user ID: the moderator judges the whole key.
+            item.update(key_facts(key, uids_shown=MAX_UIDS_APPROVAL))
             queue.append(item)
     return queue
 
@@ -266,7 +273,9 @@ class KeyApprovals:
         if action == 'accept':
             manager.confirm(self._token)
         elif item['request'] == 'key change':
-            getUtility(IPendings).confirm(self._token)
+            from mailman_pgp.workflows.change import reject_key_change
+            reject_key_change(self._mlist, self._token, getUtility(
+                IPendings).confirm(self._token, expunge=False))
         else:
             manager.discard(self._token)
         log.info('%s: %s of %s with key %s %sed by a moderator',

@@ -172,6 +172,13 @@ class APGPList(_ListBase):
         return ListKeyOperation(self._mlist, name), []
 
     @child()
+    def uris(self, context, segments):
+        from mailman_pgp.rest.uris import uris_child
+        if self._refusal:
+            return Refusal(self._refusal), []
+        return uris_child(segments, self._mlist)
+
+    @child()
     def archive(self, context, segments):
         from mailman_pgp.rest.archive import MemberArchive
         if self._refusal or len(segments) != 1:

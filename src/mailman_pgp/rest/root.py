@@ -16,12 +16,13 @@ from mailman_pgp.rest.wkd import wkd_child
 
 @public
 class PGPRoot:
-    """Routes: lists, addresses, config, index, settings, wkd."""
+    """Routes: lists, addresses, config, index, settings, uris, wkd."""
 
     def on_get(self, request, response):
         okay(response, etag({
             'name': 'pgp', 'resources': ['addresses', 'config', 'index',
-                                         'lists', 'settings', 'wkd']}))
+                                         'lists', 'settings', 'uris',
+                                         'wkd']}))
 
     @child()
     def lists(self, context, segments):
@@ -43,6 +44,11 @@ class PGPRoot:
     def settings(self, context, segments):
         return ((SettingsDescription(), []) if not segments
                 else (NotFound(), []))
+
+    @child()
+    def uris(self, context, segments):
+        from mailman_pgp.rest.uris import uris_child
+        return uris_child(segments)
 
     @child()
     def wkd(self, context, segments):

@@ -11,20 +11,28 @@ import logging
 from mailman.runners.command import CommandRunner
 from public import public
 
+from mailman_pgp.runners.guard import NeedsPlugin
+
 
 log = logging.getLogger('mailman.plugins.pgp')
 
 
 @public
-class PGPCommandRunner(CommandRunner):
+class PGPCommandRunner(NeedsPlugin, CommandRunner):
     """Mailman's command runner, decrypting for PGP lists."""
 
     def _dispose(self, mlist, msg, msgdata):
+        from mailman_pgp.commands.eml_key import key_offered
         from mailman_pgp.model import PGPMailingList
+        if PGPMailingList.for_list(mlist) is None:
+            # A plain list: stock Mailman, without the key command.
+            return super()._dispose(mlist, msg, msgdata)
+        with key_offered():
+            return self._dispose_pgp(mlist, msg, msgdata)
+
+    def _dispose_pgp(self, mlist, msg, msgdata):
         from mailman_pgp.pgp import is_encrypted
         from mailman_pgp.runners.examine import examine, readable_list_key
-        if PGPMailingList.for_list(mlist) is None:
-            return super()._dispose(mlist, msg, msgdata)
         list_key, _problem = readable_list_key(mlist)
         if list_key is None:
             if is_encrypted(msg):

@@ -147,7 +147,8 @@ def _signature_results(verifications) -> list[dict]:
 
 @public
 def examine(mlist, msg: Message, msgdata: dict, list_key, *,
-            keep_signed_data: bool = False) -> Message:
+            keep_signed_data: bool = False,
+            for_members: bool = False) -> Message:
     """Decrypt ``msg`` if it is encrypted, verify its signatures.
 
     :return: the message the rest of Mailman should see (the decrypted one
@@ -161,7 +162,9 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         keep_signed_data, ``msgdata['pgp_signed']`` keeps the SignedContent
         so the key commands can check it against other keys.  The message
         as received is kept in ``pgp_original`` so a
-        rejection can return it without revealing the plaintext.
+        rejection can return it without revealing the plaintext.  With
+        for_members (posts), a signature made inside the encryption goes on
+        detached, for members to check (``DecryptedMessage.for_members``).
     """
     _mend_headers(msg)
     msg = repair_exchange(msg)
@@ -181,8 +184,14 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
             log.warning('%s: message %s not decrypted: %s', mlist.list_id,
                         message_id, error)
         else:
-            seen = _as_mailman_message(decrypted.message, msg)
+            seen = _as_mailman_message(
+                decrypted.for_members if for_members else decrypted.message,
+                msg)
             content = decrypted.content
+            if for_members and decrypted.not_carried:
+                log.warning('%s: message %s: the author\'s signature does '
+                            'not reach members: %s', mlist.list_id,
+                            message_id, decrypted.not_carried)
     else:
         result['partly_encrypted'] = has_encrypted_parts(msg)
         try:

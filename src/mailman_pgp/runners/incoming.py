@@ -11,12 +11,14 @@ import logging
 from mailman.runners.incoming import IncomingRunner
 from public import public
 
+from mailman_pgp.runners.guard import NeedsPlugin
+
 
 log = logging.getLogger('mailman.plugins.pgp')
 
 
 @public
-class PGPIncomingRunner(IncomingRunner):
+class PGPIncomingRunner(NeedsPlugin, IncomingRunner):
     """Mailman's incoming runner, decrypting for PGP lists."""
 
     def _dispose(self, mlist, msg, msgdata):
@@ -34,5 +36,5 @@ class PGPIncomingRunner(IncomingRunner):
             msgdata['pgp_waiting_for_key'] = True
             return True                 # keep it in the queue
         if 'pgp' not in msgdata:
-            msg = examine(mlist, msg, msgdata, list_key)
+            msg = examine(mlist, msg, msgdata, list_key, for_members=True)
         return super()._dispose(mlist, msg, msgdata)

@@ -1,16 +1,22 @@
 """The plugin's templates, found and overridden the way Mailman's are.
 
-Each name is added to Mailman's template registry, so a site admin can
-override it per list, per domain or site-wide: with a file of the same name
-in Mailman's template directories, or with a URI set over REST
-(``/3.1/lists/<list-id>/uris``).  The packaged text is the fallback.
+A site admin overrides one per list, per domain or site-wide, in Mailman's
+order: a URI set in Mailman's template manager (over REST:
+``/3.1/plugins/pgp/uris`` and ``/3.1/plugins/pgp/lists/<list>/uris``, see
+``mailman_pgp.rest.uris``), else a file of the same name (plus ``.txt``) in
+Mailman's template directories.  The packaged text is the fallback.
+
+The names are deliberately not in Mailman's ``ALL_TEMPLATES``: Mailman's
+REST ``/uris`` resources (site, domain, list) take that registry as the
+set every full PUT must carry, so plain lists and Postorius would see and
+need the PGP names.
 """
 
 from importlib.resources import files
 from urllib.error import URLError
 
-from mailman.interfaces.template import ALL_TEMPLATES, ITemplateLoader
-from mailman.utilities.i18n import TemplateNotFoundError
+from mailman.interfaces.template import ITemplateLoader
+from mailman.utilities.i18n import TemplateNotFoundError, find
 from mailman.utilities.string import expand, wrap
 from public import public
 from zope.component import getUtility
@@ -36,11 +42,20 @@ NAMES = (
 )
 
 
-@public
-def register_templates() -> None:
-    """Make Mailman's template loader and REST know our names."""
-    for name in NAMES:
-        ALL_TEMPLATES.setdefault(name, name + '.txt')
+def _text(name: str, mlist) -> str:
+    try:
+        # A URI set for the list, its domain or the site.  Mailman's loader
+        # answers URLError when there is none (the name has no default URI).
+        return getUtility(ITemplateLoader).get(name, mlist)
+    except URLError:
+        pass
+    try:
+        _path, fp = find(name + '.txt', mlist,
+                         mlist.preferred_language.code)
+    except TemplateNotFoundError:
+        return _packaged(name)
+    with fp:
+        return fp.read()
 
 
 def _packaged(name: str) -> str:
@@ -52,9 +67,5 @@ def _packaged(name: str) -> str:
 def render(name: str, mlist, *, wrapped: bool = False, **substitutions) -> str:
     """The text of template ``name`` for ``mlist``, substituted."""
     assert name in NAMES, name
-    try:
-        text = getUtility(ITemplateLoader).get(name, mlist)
-    except (URLError, TemplateNotFoundError, LookupError):
-        text = _packaged(name)
-    text = expand(text, mlist, substitutions)
+    text = expand(_text(name, mlist), mlist, substitutions)
     return wrap(text) if wrapped else text

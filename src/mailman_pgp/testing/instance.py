@@ -35,6 +35,8 @@ class MailmanInstance:
         self.smtp_port = smtp_port
         self.rest_port = rest_port or free_port()
         self.database_url = database_url
+        # See _command().
+        self.confined = False
         os.makedirs(self.root, exist_ok=True)
         with open(self.site_cfg_path, 'w') as fp:
             fp.write(site_cfg or '')
@@ -74,12 +76,25 @@ class MailmanInstance:
     def mailman_script(self) -> str:
         return os.path.join(os.path.dirname(sys.executable), 'mailman')
 
-    def mailman(self, *args: str, check: bool = True,
-                timeout: float = 120) -> subprocess.CompletedProcess:
-        """Run ``mailman -C <cfg> ARGS``; output captured as text."""
+    def _command(self, confined: bool | None = None) -> list[str]:
+        """``mailman -C <cfg>``, with --run-as-root when this process is
+        root.  ``confined`` (default: the instance's): without the
+        capabilities that let root read any file, so a key file of
+        another owner fails as it does for Mailman's own user (`list` in
+        Debian): PermissionError."""
         command = [self.mailman_script, '-C', self.cfg_path]
         if os.geteuid() == 0:
             command.append('--run-as-root')
+        if self.confined if confined is None else confined:
+            command[:0] = ['setpriv',
+                           '--bounding-set=-dac_override,-dac_read_search']
+        return command
+
+    def mailman(self, *args: str, check: bool = True,
+                timeout: float = 120, confined: bool | None = None
+                ) -> subprocess.CompletedProcess:
+        """Run ``mailman -C <cfg> ARGS``; output captured as text."""
+        command = self._command(confined)
         env = dict(os.environ)
         env.pop('MAILMAN_EXTRA_TESTING_CFG', None)
         env.pop('MAILMAN_CONFIG_FILE', None)
@@ -97,9 +112,7 @@ class MailmanInstance:
         # no longer for it.
         # The master daemonizes and keeps the output files open: give it a
         # file, not a pipe we would wait on.
-        command = [self.mailman_script, '-C', self.cfg_path]
-        if os.geteuid() == 0:
-            command.append('--run-as-root')
+        command = self._command()
         env = dict(os.environ)
         env.pop('MAILMAN_EXTRA_TESTING_CFG', None)
         with open(os.path.join(self.root, 'start.log'), 'w') as log:
@@ -110,7 +123,7 @@ class MailmanInstance:
             self._wait_for_port(port, timeout)
 
     def stop(self) -> None:
-        self.mailman('stop', check=False)
+        self.mailman('stop', check=False, timeout=300)
         pid_file = os.path.join(self.var_dir, 'master.pid')
         deadline = time.monotonic() + 30
         while os.path.exists(pid_file) and time.monotonic() < deadline:

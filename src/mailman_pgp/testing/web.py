@@ -72,6 +72,27 @@ class WebCore:
             'mailman_pgp.testing.members.shell_add_member',
             subscriber.email, path)
 
+    def set_and_prove_key(self, list_id: str, subscriber) -> None:
+        """Answer a subscription's key steps over REST, as the web UI does
+        for ``subscriber`` (a testing.gpg.Subscriber holding the list key):
+        set the key, decrypt the statement, sign it, send it back."""
+        path = f'plugins/pgp/lists/{list_id}/keys/{subscriber.email}'
+        for action in ('set', 'confirm'):
+            steps = self.rest('GET', path)['pending']
+            [step] = [s for s in steps
+                      if s['waiting'] == ('key' if action == 'set'
+                                          else 'proof')]
+            if action == 'set':
+                data = {'key': subscriber.public_key()}
+            else:
+                statement = subscriber.gpg(
+                    '--decrypt', input=step['encrypted_statement'],
+                    check=False).stdout.decode()
+                data = {'signed': subscriber.gpg(
+                    '--clearsign', input=statement).stdout.decode()}
+            self.rest('POST', path, dict(data, action=action,
+                                         token=step['token']))
+
     def subscribe(self, list_id: str, email: str,
                   pre_approved: bool = True) -> None:
         """Start a subscription as Postorius would: the key steps follow

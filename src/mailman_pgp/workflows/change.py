@@ -85,6 +85,21 @@ def approve_key_change(mlist, token: str, pendable) -> None:
     _apply(mlist, pendable['email'], pendable['key'])
 
 
+@public
+def reject_key_change(mlist, token: str, pendable) -> None:
+    """A moderator rejected a key change: the current key stays.  What was
+    rejected is kept a while (stage 'rejected', no key) so the member's
+    pages can say so."""
+    pendings = getUtility(IPendings)
+    pendings.confirm(token)
+    pendings.add(PendablePGPKeyChange(
+        list_id=mlist.list_id, email=pendable['email'],
+        fingerprint=pendable['fingerprint'], stage='rejected',
+        token_owner='no_one'), lifetime=_lifetime())
+    log.info('%s: key change of %s to %s rejected by a moderator',
+             mlist.list_id, pendable['email'], pendable['fingerprint'])
+
+
 def _apply(mlist, email: str, armored: str) -> None:
     from mailman_pgp.keystore import key_store
     from mailman_pgp.model import PGPAddress

@@ -64,6 +64,13 @@ def check():
                        endpoint.timeout,
                        queued.get((endpoint.name, False), 0),
                        queued.get((endpoint.name, True), 0)))
+    configured = {endpoint.name for endpoint in settings.endpoints}
+    # Endpoints set `enabled: no` (or removed) keep their dead letters.
+    for name in sorted({name for name, _ in queued} - configured):
+        click.echo('NOTE  endpoint {} (disabled or no longer configured): '
+                   '{} queued, {} dead; see mailman rest-events list '
+                   '--endpoint {}'.format(name, queued.get((name, False), 0),
+                                          queued.get((name, True), 0), name))
     if not settings.endpoints:
         click.echo('OK    no endpoint configured: no event is queued')
 
@@ -102,7 +109,19 @@ def _pick(ids, everything, endpoint, verb):
         raise click.ClickException(
             'name the events by id (see mailman rest-events list) or give '
             '--all, not both (see: mailman rest-events {} --help)'.format(verb))
-    return select_dead(_store(), tuple(ids), endpoint, everything)
+    query = select_dead(_store(), tuple(ids), endpoint, everything)
+    if ids:
+        from mailman_rest_events.model import Delivery
+        found = {row.id for row in query.with_entities(Delivery.id)}
+        missing = [str(i) for i in ids if i not in found]
+        if missing:
+            # Nothing done: a typo must not pass as "0 event(s)".
+            raise click.ClickException(
+                'no dead-lettered event with id {}{} (see mailman '
+                'rest-events list); nothing done'.format(
+                    ', '.join(missing),
+                    ' of endpoint ' + endpoint if endpoint else ''))
+    return query
 
 
 @rest_events.command(help="""\

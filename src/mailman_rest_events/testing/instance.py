@@ -49,6 +49,13 @@ class EventsInstance(MailmanInstance):
                          'retry', 'shunt', 'virgin', 'rest-events'):
                 if name not in runners:
                     extra += '\n[runner.{}]\nstart: no\n'.format(name)
+        # The outbox lives in Mailman's database, which on a site of
+        # several hosts is one PostgreSQL: with MAILMAN_PGP_TEST_DB=
+        # postgresql each instance gets a database of its own there.
+        self.pg_database = None
+        if kw.get('database_url') is None and \
+                os.environ.get('MAILMAN_PGP_TEST_DB') == 'postgresql':
+            kw['database_url'] = self._new_pg_database()
         super().__init__(root, wiring=wiring(self.events_cfg, enabled) +
                          extra, **kw)
         self.delivery = delivery
@@ -98,6 +105,19 @@ class EventsInstance(MailmanInstance):
     # What the outbox holds (for waiting; tests assert on what arrives).
 
     def queued(self, dead: bool = False) -> int:
+        if self.database_url:
+            import psycopg2
+            connection = psycopg2.connect(self.database_url)
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        'SELECT count(*) FROM rest_events_delivery WHERE '
+                        'dead = %s', (dead,))
+                    return cursor.fetchone()[0]
+            except psycopg2.errors.UndefinedTable:
+                return 0
+            finally:
+                connection.close()
         with sqlite3.connect(self.database_path, timeout=30) as db:
             try:
                 return db.execute(
@@ -105,6 +125,33 @@ class EventsInstance(MailmanInstance):
                     '?', (1 if dead else 0,)).fetchone()[0]
             except sqlite3.OperationalError:
                 return 0
+
+    _pg_count = 0
+
+    @classmethod
+    def _new_pg_database(cls) -> str:
+        import psycopg2
+        server = os.environ.get('MAILMAN_PGP_TEST_PG',
+                                'postgresql://postgres@127.0.0.1:5432')
+        EventsInstance._pg_count += 1
+        name = 'mailman_events_{}_{}'.format(os.getpid(), cls._pg_count)
+        connection = psycopg2.connect(server + '/postgres')
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute('DROP DATABASE IF EXISTS ' + name)
+            cursor.execute('CREATE DATABASE ' + name)
+        connection.close()
+        return '{}/{}'.format(server, name)
+
+    def _drop_pg_database(self) -> None:
+        import psycopg2
+        server, name = self.database_url.rsplit('/', 1)
+        connection = psycopg2.connect(server + '/postgres')
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute('DROP DATABASE IF EXISTS {} WITH (FORCE)'.format(
+                name))
+        connection.close()
 
     def wait_until(self, predicate, timeout: float = 120,
                    what: str = '') -> None:
@@ -134,3 +181,6 @@ class EventsInstance(MailmanInstance):
     def cleanup(self) -> None:
         if self.runner_process is not None:
             self.stop_runner(signal.SIGKILL)
+        if self.database_url and 'mailman_events_' in self.database_url:
+            self.stop()
+            self._drop_pg_database()

@@ -8,6 +8,8 @@
 //   sign     {signer, text}                   -> {signature} (detached)
 //   clearsign {signer, text}                  -> {message} (cleartext signed)
 //   decrypt  {privateKey, signer, message}    -> {data (base64), signatures}
+//   verify   {signer, data (base64), signature} -> {signatures} (detached)
+//   verify   {signer, cleartext}                -> {signatures}
 // Keys and messages are armored. 'text' is signed as a UTF-8 text message,
 // the way mail clients built on OpenPGP.js hand it a MIME entity. With
 // 'aead' the message is forced to SEIPDv2 (OCB), what OpenPGP.js sends to
@@ -19,6 +21,18 @@ import * as openpgp from 'openpgp';
 const op = process.argv[2];
 const request = op === 'version' ? {} :
   JSON.parse(readFileSync(0, 'utf8') || '{}');
+
+async function checked(signatures) {
+  const out = [];
+  for (const s of signatures) {
+    try {
+      out.push({ keyID: s.keyID.toHex(), verified: await s.verified });
+    } catch (e) {
+      out.push({ keyID: s.keyID.toHex(), verified: false, error: String(e.message || e) });
+    }
+  }
+  return out;
+}
 
 async function run() {
   switch (op) {
@@ -61,15 +75,19 @@ async function run() {
     const { data, signatures } = await openpgp.decrypt({
       message, decryptionKeys, verificationKeys, format: 'binary',
     });
-    const checked = [];
-    for (const s of signatures) {
-      try {
-        checked.push({ keyID: s.keyID.toHex(), verified: await s.verified });
-      } catch (e) {
-        checked.push({ keyID: s.keyID.toHex(), verified: false, error: String(e.message || e) });
-      }
+    return { data: Buffer.from(data).toString('base64'), signatures: await checked(signatures) };
+  }
+  case 'verify': {
+    const verificationKeys = await openpgp.readKey({ armoredKey: request.signer });
+    let message, signature;
+    if (request.cleartext) {
+      message = await openpgp.readCleartextMessage({ cleartextMessage: request.cleartext });
+    } else {
+      message = await openpgp.createMessage({ binary: Buffer.from(request.data, 'base64') });
+      signature = await openpgp.readSignature({ armoredSignature: request.signature });
     }
-    return { data: Buffer.from(data).toString('base64'), signatures: checked };
+    const { signatures } = await openpgp.verify({ message, signature, verificationKeys });
+    return { signatures: await checked(signatures) };
   }
   default:
     throw new Error(`unknown operation ${op}`);
