@@ -10,6 +10,8 @@ members' programs learn from a post.
 import base64
 import email
 
+from email.policy import SMTP
+
 from mailman.runners.outgoing import OutgoingRunner
 from mailman.runners.pipeline import PipelineRunner
 from mailman.testing.helpers import get_queue_messages, make_testable_runner
@@ -26,7 +28,7 @@ def _keydata(subscriber) -> str:
     return base64.b64encode(binary).decode('ascii')
 
 
-class TestEveHeaders(AuthorSignatureCase):
+class EveCase(AuthorSignatureCase):
     def deliver(self, raw: bytes) -> bytes:
         SMTPLayer.smtpd.clear()
         self._received = None
@@ -38,6 +40,8 @@ class TestEveHeaders(AuthorSignatureCase):
         [copy] = self.received_for(self.bart)
         return copy
 
+
+class TestEveHeaders(EveCase):
     def test_eves_autocrypt_headers_on_annes_post_do_not_reach_members(self):
         # Anne's genuine post, relayed by Eve, who adds an Autocrypt header
         # for Anne's address with her own key and a gossip one: none of it
@@ -64,3 +68,33 @@ class TestEveHeaders(AuthorSignatureCase):
         inner = email.message_from_bytes(plain)
         self.assertEqual(len(inner.get_all('Autocrypt-Gossip')), 1)
         self.assertIn('addr=anne@example.com;', inner['Autocrypt-Gossip'])
+
+
+class TestCarriedReplay(EveCase):
+    def test_carried_copy_reposted_as_nested_form_is_a_replay(self):
+        # A member gets Anne's combined-form post as a detached signature
+        # over the signed entity; re-posted from Anne's address in the
+        # nested form (multipart/signed inside the encryption), it is the
+        # same signature over the same bytes: refused as a replay.
+        copy = self.deliver(self.anne.encrypted_mail(
+            'ant@example.com', 'Plans', 'Hello list ' + MARKER,
+            self.list_key.fingerprint, protect_subject=True))
+        carried = email.message_from_bytes(self.bart.decrypt(copy).plaintext)
+        if carried.get_content_type() == 'multipart/mixed':
+            carried = carried.get_payload()[0]      # the list's footer
+        self.assertEqual(carried.get_content_type(), 'multipart/signed')
+        entity = carried.as_bytes(policy=SMTP)
+        armored = self.bart.gpg('--armor', '--encrypt', '--recipient',
+                                self.list_key.fingerprint,
+                                input=entity).stdout.decode()
+        raw = self.bart.wrap_encrypted(armored, 'ant@example.com', 'Again')
+        raw = raw.replace(b'From: Bart <bart@example.com>',
+                          b'From: Anne <anne@example.com>')
+        SMTPLayer.smtpd.clear()
+        self._received = None
+        enqueue(self.mlist, raw, to_list=True)
+        make_testable_runner(PGPIncomingRunner, 'in').run()
+        make_testable_runner(PipelineRunner, 'pipeline').run()
+        make_testable_runner(OutgoingRunner, 'out').run()
+        self.assertEqual(self.received_for(self.bart), [])
+        self.assertEqual(self.received_for(self.cris), [])
