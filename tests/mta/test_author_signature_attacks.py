@@ -98,3 +98,19 @@ class TestCarriedReplay(EveCase):
         make_testable_runner(OutgoingRunner, 'out').run()
         self.assertEqual(self.received_for(self.bart), [])
         self.assertEqual(self.received_for(self.cris), [])
+
+
+class TestEveReplyTo(EveCase):
+    def test_reply_to_outside_the_signed_headers_is_not_protected(self):
+        # Anne's program protects her headers inside what she signs (no
+        # Reply-To among them); Eve adds a Reply-To outside.  The list put
+        # it into the encrypted root as a protected header (hp="cipher"),
+        # so members' replies to Anne's good post went to Eve.
+        raw = self.anne.encrypted_mail(
+            'ant@example.com', 'Plans', 'Hello list ' + MARKER,
+            self.list_key.fingerprint, protect_subject=True)
+        copy = self.deliver(b'Reply-To: Anne <eve@example.org>\n' + raw)
+        plain = self.bart.decrypt(copy).plaintext
+        self.assertIn(MARKER.encode(), plain)
+        self.assertNotIn(b'eve@example.org', plain)
+        self.assertNotIn(b'eve@example.org', copy)

@@ -14,6 +14,9 @@ from public import public
 from mailman_pgp.pgp.errors import guarded
 
 PROTECTED = ('Subject', 'From', 'To', 'Cc')
+# Where replies go: with protected headers present, only the author's
+# (inside) count; an outer one without an inside twin is not the author's.
+REPLY_TARGETS = ('Reply-To', 'Followup-To')
 INJECTED = ('Subject', 'From', 'To', 'Cc', 'Reply-To', 'Date', 'Message-ID',
             'In-Reply-To', 'References', 'Followup-To')
 OBSCURED_SUBJECT = '[...]'
@@ -58,6 +61,9 @@ def apply_protected_headers(outer: Message, payload_root: Message, *,
 
     Only when payload_root carries a protected-headers marker; the outer
     values are replaced, never merged, so the placeholder does not leak.
+    Reply-To and Followup-To outside without a twin inside are dropped:
+    whoever relayed the mail added them (Eve's Reply-To on Anne's signed
+    post went to members as a protected header, and their replies to her).
     With modify_payload False (a signed payload) the payload is untouched.
     """
     form = protection_of(payload_root)
@@ -69,6 +75,12 @@ def apply_protected_headers(outer: Message, payload_root: Message, *,
         if values:
             found[name] = values[0]
             del outer[name]
+            outer[name] = values[0]
+    for name in REPLY_TARGETS:
+        values = payload_root.get_all(name)
+        del outer[name]
+        if values:
+            found[name] = values[0]
             outer[name] = values[0]
     del outer['HP-Outer']
     if modify_payload:
