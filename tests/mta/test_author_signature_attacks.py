@@ -103,13 +103,14 @@ class TestCarriedReplay(EveCase):
 class TestEveReplyTo(EveCase):
     def test_reply_to_outside_the_signed_headers_is_not_protected(self):
         # Anne's program protects her headers inside what she signs (no
-        # Reply-To among them); Eve adds a Reply-To outside.  The list put
+        # Reply-To or Cc among them); Eve adds them outside.  The list put
         # it into the encrypted root as a protected header (hp="cipher"),
         # so members' replies to Anne's good post went to Eve.
         raw = self.anne.encrypted_mail(
             'ant@example.com', 'Plans', 'Hello list ' + MARKER,
             self.list_key.fingerprint, protect_subject=True)
-        copy = self.deliver(b'Reply-To: Anne <eve@example.org>\n' + raw)
+        copy = self.deliver(b'Reply-To: Anne <eve@example.org>\n'
+                            b'Cc: Anne <eve@example.org>\n' + raw)
         plain = self.bart.decrypt(copy).plaintext
         self.assertIn(MARKER.encode(), plain)
         self.assertNotIn(b'eve@example.org', plain)
