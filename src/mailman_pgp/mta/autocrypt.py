@@ -9,7 +9,12 @@ none, get the posting address's), so Autocrypt clients (Thunderbird,
 K-9/Thunderbird for Android, Delta Chat) learn the list key and encrypt to
 it.  Mail whose From is anyone else (a member's post, the one-off
 -confirm+token sender, the site owner) gets none: an Autocrypt header must
-be for the From address.
+be for the From address.  On list traffic (a post, mail to the owners)
+every ``Autocrypt`` and ``Autocrypt-Gossip`` header comes from the poster
+or whoever relayed the mail, outside any signature: they are dropped, so
+that members' programs learn no key the list did not check (Eve relaying
+Anne's signed post with an Autocrypt header for Anne's address and her own
+key made every Autocrypt client take Eve's key as Anne's).
 
 Inside the encryption, a member's post carries the author's key as an
 ``Autocrypt-Gossip`` header (the author's confirmed key, the one their
@@ -35,8 +40,12 @@ def _own_address(mlist, msg) -> str | None:
 
 
 @public
-def add_autocrypt(mlist, msg, list_key) -> None:
-    """Set ``msg``'s Autocrypt header when it is from a list address."""
+def add_autocrypt(mlist, msg, list_key, *, list_traffic=False) -> None:
+    """Set ``msg``'s Autocrypt header when it is from a list address;
+    with ``list_traffic``, first drop the ones it arrived with."""
+    if list_traffic:
+        del msg['Autocrypt']
+        del msg['Autocrypt-Gossip']
     if list_key is None or msg.get('autocrypt') is not None:
         return
     address = _own_address(mlist, msg)

@@ -102,7 +102,8 @@ def deliver(mlist, msg, msgdata):
                   'sign with', mlist.list_id, message_id)
         raise PGPDeliveryUnavailable(
             'the list {} has no key'.format(mlist.list_id))
-    add_autocrypt(mlist, msg, list_key)
+    add_autocrypt(mlist, msg, list_key,
+                  list_traffic=is_list_traffic(msgdata))
     keys = recipient_keys(recipients)
     agent = make_agent(mlist, pgp_list, msgdata, allow_clear)
     agent.setup_pgp(pgp_list, list_key, keys, allow_clear,

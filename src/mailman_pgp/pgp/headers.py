@@ -13,7 +13,11 @@ from public import public
 
 from mailman_pgp.pgp.errors import guarded
 
-PROTECTED = ('Subject', 'From', 'To', 'Cc')
+PROTECTED = ('Subject', 'From', 'To')
+# Who else gets the post and where replies go: with protected headers
+# present, only the author's (inside) count; an outer one without an
+# inside twin is not the author's.
+INSIDE_ONLY = ('Cc', 'Reply-To', 'Followup-To')
 INJECTED = ('Subject', 'From', 'To', 'Cc', 'Reply-To', 'Date', 'Message-ID',
             'In-Reply-To', 'References', 'Followup-To')
 OBSCURED_SUBJECT = '[...]'
@@ -58,6 +62,10 @@ def apply_protected_headers(outer: Message, payload_root: Message, *,
 
     Only when payload_root carries a protected-headers marker; the outer
     values are replaced, never merged, so the placeholder does not leak.
+    Cc, Reply-To and Followup-To outside without a twin inside are
+    dropped: whoever relayed the mail added them (Eve's Reply-To on Anne's
+    signed post went to members as a protected header, and their replies
+    to her).
     With modify_payload False (a signed payload) the payload is untouched.
     """
     form = protection_of(payload_root)
@@ -69,6 +77,12 @@ def apply_protected_headers(outer: Message, payload_root: Message, *,
         if values:
             found[name] = values[0]
             del outer[name]
+            outer[name] = values[0]
+    for name in INSIDE_ONLY:
+        values = payload_root.get_all(name)
+        del outer[name]
+        if values:
+            found[name] = values[0]
             outer[name] = values[0]
     del outer['HP-Outer']
     if modify_payload:
