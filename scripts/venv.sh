@@ -51,6 +51,10 @@ _install_interop() {
         [ -x /usr/lib/gnupg/gpg-wks-client ] || want+=(gpg-wks-client)
         command -v dirmngr >/dev/null || want+=(dirmngr)
         [ -f /etc/ssl/certs/ca-certificates.crt ] || want+=(ca-certificates)
+        # The post fuzzer's real mail program (tests/runners/test_post_fuzz.py),
+        # run under script(1) from bsdutils.
+        command -v mutt >/dev/null || want+=(mutt)
+        command -v script >/dev/null || want+=(bsdutils)
     fi
     if [ "${#want[@]}" -gt 0 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true

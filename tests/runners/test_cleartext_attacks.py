@@ -13,7 +13,6 @@ import base64
 import re
 from email.mime.text import MIMEText
 
-import pytest
 from mailman.testing.helpers import get_queue_messages
 
 from mailman_pgp.pgp import packets as P
@@ -195,10 +194,6 @@ class TestCleartextFramework(RefusedCase):
                            charset='iso-8859-1')
 
 
-FALLBACK = ('decoded_text() falls back to UTF-8 when the declared charset '
-            'cannot decode the part (strict decoding, not this branch)')
-
-
 class TestCharsetLabel(RefusedCase):
     # pgp/_email.py decoded_text(): a part its declared charset cannot
     # decode is read as UTF-8 instead (and called UTF-8), so the check
@@ -206,11 +201,10 @@ class TestCharsetLabel(RefusedCase):
     # the same bytes with the label: "Ł" (C5 81) is no windows-1252 for
     # Python, but "Å" and a control character for browsers and Thunderbird
     # (WHATWG), so members read other letters than Anne signed.  The fix
-    # belongs to the strict decoding (pgp/_email.py; branch "strict" reads
-    # the declared charset only).  (A label Python does not know at all,
-    # such as x-mac-cyrillic, makes stock Mailman's administrivia rule
-    # raise, and the post is shunted.)
-    @pytest.mark.xfail(strict=True, reason=FALLBACK)
+    # belongs to the strict decoding (pgp/decode.py reads the declared
+    # charset only; failed on main f496b91).  (A label Python does not
+    # know at all, such as x-mac-cyrillic, makes stock Mailman's
+    # administrivia rule raise, and the post is shunted.)
     def test_a_charset_python_cannot_decode_the_text_with(self):
         inner = MIMEText(self.clearsigned('Łódź: zapłacę 100 zł.\n'),
                          'plain', 'utf-8')
@@ -276,13 +270,11 @@ class TestDamagedArmorBesideAnInlineEncryptedPart(RefusedCase):
 class TestSignaturePartOfPgpMime(RefusedCase):
     # The application/pgp-signature part of a multipart/signed is read
     # with dearmor() and signature_packets(): text around the armor, armor
-    # headers and padding packets are skipped, and the part goes out as
-    # received.  Mail programs that do not check PGP show it as an
-    # attachment (signature.asc) members can open.  The fix belongs with
-    # mime_content() and the delivered copy (branch "strict" rebuilds what
-    # is delivered from the verified entity).
-    @pytest.mark.xfail(strict=True, reason='the PGP/MIME signature part is '
-                       'read leniently (signed.py mime_content, strict)')
+    # headers and padding packets are skipped.  Mail programs that do not
+    # check PGP show the part as an attachment (signature.asc) members can
+    # open, so the delivered copy carries a fresh signature part holding
+    # the signature packets alone (pgp/delivered.py; failed on main
+    # f496b91, where the part went out as received).
     def test_words_around_and_inside_the_signature_part(self):
         signed = self.anne._signed_entity('I agree with the plan.\n')
         part = signed.get_payload()[1]

@@ -52,5 +52,11 @@ class PGPDecryptApproved:
             log.error('%s: approved message %s cannot be decrypted: %s',
                       mlist.list_id, msg.get('message-id', 'n/a'), error)
             raise DiscardMessage(str(error))
-        replace_message(msg, decrypted.for_members)
+        from mailman_pgp.runners.examine import verified_message
+        # As at first sight: members get what the signatures cover (and a
+        # signature made inside the encryption, carried on detached).
+        delivered, _why = verified_message(decrypted.for_members,
+                                           decrypted.content, msg,
+                                           mlist.list_id)
+        replace_message(msg, delivered)
         msgdata.pop('pgp_original', None)

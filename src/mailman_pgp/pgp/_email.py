@@ -114,21 +114,10 @@ def _raw_bytes(leaf: Message) -> bytes:
 
 
 def decoded_text(part: Message) -> tuple:
-    """(text, charset) of a leaf part, its transfer encoding undone."""
-    data = part.get_payload(decode=True)
-    if data is None:
-        data = b''
-    charset = part.get_content_charset() or 'us-ascii'
-    try:
-        text = data.decode(charset)
-    except (LookupError, ValueError):
-        try:
-            charset = 'utf-8'
-            text = data.decode('utf-8')
-        except UnicodeDecodeError:
-            charset = 'latin-1'
-            text = data.decode('latin-1')
-    return text, charset
+    """(text, charset) of a leaf part, its transfer encoding undone
+    strictly (AmbiguousPartError when decoders could disagree)."""
+    from mailman_pgp.pgp.decode import strict_text
+    return strict_text(part)
 
 
 def set_text(part: Message, text: str, subtype='plain') -> None:

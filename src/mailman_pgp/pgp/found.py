@@ -58,7 +58,11 @@ def _blobs(msg):
                 continue
             text = data.decode('utf-8', 'replace')
         elif part.get_content_maintype() == 'text':
-            text, _ = decoded_text(part)
+            try:
+                text, _ = decoded_text(part)
+            except PGPError as error:
+                yield error
+                continue
         else:
             continue
         try:

@@ -17,11 +17,14 @@ from email.message import Message
 from public import public
 
 from mailman_pgp.pgp import packets as P
-from mailman_pgp.pgp._email import canonical, decoded_text
+from mailman_pgp.pgp._email import canonical
 from mailman_pgp.pgp._inner import parse_inner, signed_message_problem
 from mailman_pgp.pgp.armor import MESSAGE, SIGNED_MESSAGE, find_blocks
 from mailman_pgp.pgp.cleartext import (
     armored_signature_problem, read_clearsigned)
+from mailman_pgp.pgp.decode import (
+    AmbiguousPartError, check_entity, check_headers, strict_payload,
+    strict_text)
 from mailman_pgp.pgp.errors import (
     MessageFormatError, PGPError, SignatureError, guarded)
 from mailman_pgp.pgp.verify import as_keys, signature_packets, verify_raw
@@ -41,6 +44,19 @@ class SignedContent:
     unsigned: list = field(default_factory=list)
     # Why the signatures could not be read (a malformed signature part).
     error: str | None = None
+    # What members receive is built from these (see delivered.py): the
+    # exact bytes a multipart/signed covers, or the whole payload a
+    # signature inside the encryption covers (else: each leaf's text).
+    signed_part: bytes | None = field(default=None, repr=False)
+    covered: bytes | None = field(default=None, repr=False)
+    # The part that canonical() wrote out as signed_part.
+    signed_entity: Message | None = field(default=None, repr=False)
+    # Parts two mail programs could read differently (see decode.py): no
+    # signature vouches for what members would see, in words.
+    ambiguous: list = field(default_factory=list)
+    # What members could see that is covered by nothing and is therefore
+    # not delivered (preamble, file names, parameters...), in words.
+    dropped: list = field(default_factory=list)
 
     def add(self, pairs, why: str | None = None) -> None:
         """Take a leaf's signatures (each once) or what it lacks."""
@@ -66,6 +82,11 @@ def _label(part: Message, index: int) -> str:
     return 'part {} ({}{})'.format(
         index, part.get_content_type(),
         ', "{}"'.format(name[:60]) if name else '')
+
+
+def _bare_label(part: Message, index: int) -> str:
+    """A part's label for plugins.log: no file name (that is content)."""
+    return 'part {} ({})'.format(index, part.get_content_type())
 
 
 def is_whole(text: str, block) -> bool:
@@ -128,14 +149,16 @@ def _is_utf8(data: bytes) -> bool:
 @public
 def leaf_pairs(part: Message, index: int) -> tuple[list, str | None]:
     """(pairs, None) when a leaf is wholly one signed block (or empty),
-    ([], what is not signed) otherwise."""
+    ([], what is not signed) otherwise; AmbiguousPartError when its text
+    cannot be read one way only."""
     label = _label(part, index)
     if part.get_content_maintype() != 'text':
         return [], '{} is not signed'.format(label)
     try:
-        text, charset = decoded_text(part)
-    except (PGPError, LookupError, ValueError):
-        return [], '{} cannot be read'.format(label)
+        text, charset = strict_text(part)
+    except AmbiguousPartError as error:
+        # Reported apart (SignedContent.ambiguous), not as unsigned.
+        raise AmbiguousPartError('{}: {}'.format(label, error)) from None
     if not text.strip():
         return [], None
     try:
@@ -174,14 +197,72 @@ def _leaves(msg: Message) -> list:
     return [part for part in msg.walk() if not part.is_multipart()]
 
 
+# Leaf headers members' programs show (as a file name, a caption) that no
+# inline signature covers.
+_SHOWN = ('content-disposition', 'content-description', 'content-id',
+          'content-location', 'content-base')
+
+
+def unsigned_shown(part: Message, label: str) -> list:
+    """What a part's own headers show members beyond its text, in words:
+    file names, descriptions, Content-Type parameters (format=flowed
+    re-flows the text), a preamble and an epilogue."""
+    shown = ['the {} of {}'.format(name.title(), label)
+             for name in _SHOWN if part.get(name)]
+    params = [key.lower() for key, _ in part.get_params([])[1:]
+              if key.lower() not in ('charset', 'boundary')]
+    if params:
+        shown.append('the Content-Type parameters ({}) of {}'.format(
+            ', '.join(sorted(set(params))), label))
+    for name in ('preamble', 'epilogue'):
+        if (getattr(part, name, None) or '').strip():
+            shown.append('the {} of {}'.format(name, label))
+    return shown
+
+
 def inline_content(msg: Message) -> SignedContent:
-    """Every leaf must be wholly one clearsigned or signed armored block."""
+    """Every leaf must be wholly one clearsigned or signed armored block;
+    members receive those texts and nothing else of the message."""
     content = SignedContent('inline')
-    for index, part in enumerate(_leaves(msg), 1):
-        content.add(*leaf_pairs(part, index))
+    index = 0
+    for part in msg.walk():
+        if part.is_multipart():
+            _container(content, part, msg)
+            continue
+        index += 1
+        try:
+            content.add(*leaf_pairs(part, index))
+        except AmbiguousPartError as error:
+            content.ambiguous.append(str(error))
+        content.dropped.extend(unsigned_shown(part, _bare_label(part, index)))
     if not content.pairs:
         content.form = None
     return content
+
+
+def _container(content: SignedContent, part: Message, root: Message):
+    """A multipart (or an attached message) around inline-signed leaves:
+    its structure is not delivered, its shown headers never cover."""
+    label = 'the {} container'.format(part.get_content_type())
+    try:
+        check_headers(part)
+    except AmbiguousPartError as error:
+        content.ambiguous.append('{}: {}'.format(label, error))
+    if part.get_content_type() == 'message/rfc822':
+        inner = part.get_payload()[0]
+        names = sorted({name for name in inner.keys()
+                        if not name.lower().startswith('content-')
+                        and name.lower() != 'mime-version'})
+        if names:
+            content.add([], 'the headers ({}) of the attached message'
+                        .format(', '.join(names[:8])))
+    if part is not root:
+        content.dropped.extend(unsigned_shown(part, label))
+    else:
+        content.dropped.extend(
+            'the {} of the message'.format(name)
+            for name in ('preamble', 'epilogue')
+            if (getattr(part, name, None) or '').strip())
 
 
 def _protocol(msg: Message) -> str:
@@ -202,11 +283,24 @@ def mime_content(msg: Message) -> SignedContent:
     parts = msg.get_payload()
     unsigned = ['part {} of the multipart/signed message'.format(i)
                 for i in range(3, len(parts) + 1)]
+    ambiguous = []
+    for label, entity in (('the multipart/signed message', msg),
+                          ('the signed part', parts[0])):
+        try:
+            check_headers(msg) if entity is msg else check_entity(entity)
+        except AmbiguousPartError as error:
+            ambiguous.append('{}: {}'.format(label, error))
+    if ambiguous:
+        # Refused whatever the signatures say (and perhaps not writable).
+        return SignedContent('mime', [], unsigned, ambiguous=ambiguous)
     raws = []
     for index, leaf in enumerate(_leaves(parts[1]), 1):
         if leaf.get_content_type() == SIG_TYPE:
-            raws.extend(signature_packets(leaf.get_payload(decode=True)
-                                          or b''))
+            try:
+                raws.extend(signature_packets(strict_payload(leaf)))
+            except AmbiguousPartError as error:
+                return SignedContent('mime', [], unsigned, ambiguous=[
+                    'the signature part: {}'.format(error)])
         else:
             unsigned.append('{} beside the signature'.format(
                 _label(leaf, index)))
@@ -214,7 +308,16 @@ def mime_content(msg: Message) -> SignedContent:
         raise MessageFormatError('The PGP/MIME signed message has no '
                                  'signature part.')
     data = canonical(parts[0])
-    return SignedContent('mime', [(data, raw) for raw in raws], unsigned)
+    dropped = [
+        'the {} of the multipart/signed message'.format(name)
+        for name in ('preamble', 'epilogue')
+        if (getattr(msg, name, None) or '').strip()]
+    for index, leaf in enumerate(_leaves(parts[1]), 1):
+        dropped.extend(unsigned_shown(leaf, 'the signature ' + _bare_label(
+            leaf, index)))
+    return SignedContent('mime', [(data, raw) for raw in raws], unsigned,
+                         signed_part=data, signed_entity=parts[0],
+                         ambiguous=ambiguous, dropped=dropped)
 
 
 @public
@@ -235,5 +338,11 @@ def covering(data: bytes, raws: list, inner: Message) -> SignedContent:
     payload ``data`` cover all of it; signatures within it are checked too.
     """
     within = signed_content(inner)
+    ambiguous = []
+    try:
+        check_entity(inner)
+    except AmbiguousPartError as error:
+        ambiguous.append('the decrypted message: {}'.format(error))
     return SignedContent('mime', [(data, raw) for raw in raws] + within.pairs,
-                         error=within.error)
+                         error=within.error, covered=data,
+                         ambiguous=ambiguous)

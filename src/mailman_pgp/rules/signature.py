@@ -30,6 +30,13 @@ def signature_problem(result: dict, *, inline_allowed: bool = True
     signatures = result['signatures']
     key = result['sender_key']
     with _.defer_translation():
+        if result.get('ambiguous'):
+            # Checked first: it may hide a signature, or Eve's words.
+            return ('unsigned_msg_action',
+                    _('The message cannot be read one way only, so no '
+                      'signature can vouch for what members would see; '
+                      'send it again from your mail program ({})')
+                    .format('; '.join(result['ambiguous'][:5])))
         if not result['signed']:
             return ('unsigned_msg_action',
                     _('The message is not signed; sign it with your '

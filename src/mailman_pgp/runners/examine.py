@@ -5,7 +5,7 @@ the outcome it leaves in ``msgdata['pgp']`` (plain JSON-able data, so it
 survives the queue pickles and a hold's pendings).
 """
 
-import email
+import email.message
 import logging
 import re
 
@@ -15,6 +15,9 @@ from public import public
 from mailman_pgp.pgp import (
     PGPError, decrypt_message, has_encrypted_parts, is_encrypted,
     signed_content)
+from mailman_pgp.pgp._email import outer_from
+from mailman_pgp.pgp.decode import AmbiguousPartError, check_envelope
+from mailman_pgp.pgp.delivered import UNCOVERED_OUTER, verified_entity
 from mailman_pgp.pgp.exchange_repair import repair_exchange
 
 
@@ -22,11 +25,16 @@ log = logging.getLogger('mailman.plugins.pgp')
 
 
 def _as_mailman_message(decrypted, original: Message) -> Message:
-    """The decrypted message as Mailman's Message class, senders kept."""
-    if isinstance(decrypted, Message):
-        msg = decrypted
-    else:
-        msg = email.message_from_bytes(decrypted.as_bytes(), Message)
+    """The decrypted message as Mailman's Message class, senders kept.
+
+    The same object, not a re-parse of its serialisation: what goes on is
+    what was checked (a second parse could read it differently).
+    """
+    msg = decrypted
+    if not isinstance(msg, Message):
+        if not isinstance(msg, email.message.Message):
+            raise TypeError(type(msg))
+        msg.__class__ = Message
     # What the LMTP runner noted about the message as it arrived.
     for name in ('original_sender', 'original_size'):
         if hasattr(original, name):
@@ -57,6 +65,30 @@ def _mend_headers(msg: Message) -> None:
                     value.rstrip('\r\n')):
                 headers[index] = (name, _BARE_LINE_BREAK.sub(
                     ' ', value.rstrip('\r\n')))
+
+
+@public
+def verified_message(seen: Message, content, original: Message,
+                     where: str = '') -> tuple:
+    """(the message members receive, None) built from what the signatures
+    cover, outer headers kept; (seen, why) when it cannot be."""
+    try:
+        entity = verified_entity(content, seen)
+    except PGPError as error:
+        return seen, str(error)
+    if entity is None:
+        return seen, None
+    out = seen if entity is seen else outer_from(seen, entity)
+    dropped = list(content.dropped)
+    for name in UNCOVERED_OUTER:
+        if name in out:
+            dropped.append('the {} header'.format(name))
+            del out[name]
+    if dropped:
+        log.info('%s: message %s: not delivered, as no signature covers '
+                 'it: %s', where, seen.get('message-id', 'n/a'),
+                 '; '.join(dropped))
+    return _as_mailman_message(out, original), None
 
 
 def _size_cap(mlist) -> int:
@@ -123,7 +155,8 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         when decryption worked, else ``msg``).  ``msgdata['pgp']`` gets:
         encrypted (bool), decrypt_error (str or None), partly_encrypted,
         signed ('mime', 'inline' or None), unsigned_parts (what members
-        would receive that no signature covers), signatures (list of dicts
+        would receive that no signature covers), ambiguous (parts two mail
+        programs could read differently), signatures (list of dicts
         with status, keyid, fingerprint, digest, reason), signature_error (a
         malformed signature), sender_key (fingerprint or None).  With
         keep_signed_data, ``msgdata['pgp_signed']`` keeps the SignedContent
@@ -136,7 +169,7 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
     _mend_headers(msg)
     msg = repair_exchange(msg)
     result = dict(encrypted=False, decrypt_error=None, partly_encrypted=False,
-                  signed=None, unsigned_parts=[], signatures=[],
+                  signed=None, unsigned_parts=[], ambiguous=[], signatures=[],
                   signature_error=None, sender_key=None)
     message_id = msg.get('message-id', 'n/a')
     seen, content = msg, None
@@ -161,7 +194,17 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
                             message_id, decrypted.not_carried)
     else:
         result['partly_encrypted'] = has_encrypted_parts(msg)
-        content = signed_content(msg)
+        try:
+            content = signed_content(msg)
+        except PGPError as error:
+            # Damaged beyond reading: refused, never a crash of the runner.
+            result['ambiguous'].append('the message: {}'.format(error))
+    if content is not None:
+        result['ambiguous'].extend(content.ambiguous)
+    try:
+        check_envelope(msg)
+    except AmbiguousPartError as error:
+        result['ambiguous'].insert(0, 'the message: {}'.format(error))
     key = sender_key(seen) if content is not None else None
     verifications = []
     if content is not None and content.form is not None:
@@ -170,13 +213,17 @@ def examine(mlist, msg: Message, msgdata: dict, list_key, *,
         if keep_signed_data:
             msgdata['pgp_signed'] = content
         verifications = _verify(content.verify, [key] if key else [], result)
+        seen, why = verified_message(seen, content, msg, mlist.list_id)
+        if why:
+            result['unsigned_parts'].append(why)
     result['sender_key'] = key.fingerprint if key is not None else None
     result['signatures'] = _signature_results(verifications)
     msgdata['pgp'] = result
     log.info('%s: message %s: encrypted=%s signed=%s%s signatures=%s '
              'sender key %s%s', mlist.list_id, message_id,
              result['encrypted'], result['signed'],
-             ' (partly)' if result['unsigned_parts'] else '', ','.join(
+             ' (partly)' if result['unsigned_parts'] else
+             ' (ambiguous)' if result['ambiguous'] else '', ','.join(
                  '{}:{}'.format(s['status'], s['fingerprint'] or s['keyid'])
                  for s in result['signatures']) or '-',
              result['sender_key'] or '-', ''.join(

@@ -53,7 +53,9 @@ STRICTER = {
     'unhashed': 'only the issuer may travel in the unhashed area: its '
                 'base64 is shown and covered by nothing',
     'charset': 'OpenPGP text is UTF-8; the MIME charset label is covered '
-               'by no signature, relabelled the bytes show other letters',
+               'by no signature, relabelled the bytes show other letters; '
+               'mail programs read the bytes by the label, so a label that '
+               'cannot read them (or is unknown) is refused',
     'around': 'text beside the block is covered by no signature',
     'sig-end': 'the signature armor ends with its own END line (sqop '
                'refuses too)',
@@ -75,7 +77,8 @@ REASONS = {
     'sig-blank': ('no empty line after its first line',),
     'packets': ('which is not a signature', 'more values than'),
     'unhashed': ('unhashed data',),
-    'charset': ('not UTF-8', 'is not signed'),
+    'charset': ('not UTF-8', 'is not signed', 'cannot be read one way',
+                'is not valid', 'is unknown'),
     'around': ('outside the signed block', 'is not signed'),
     'sig-end': ('END line',),
     'hash-undeclared': ('does not declare',),
@@ -235,7 +238,8 @@ def _charsets(signers) -> list:
     return [
         CleartextCase('charset/utf8-as-latin1', utf8, 'iso-8859-1',
                       'charset'),
-        CleartextCase('charset/utf8-as-us-ascii', utf8, 'us-ascii'),
+        CleartextCase('charset/utf8-as-us-ascii', utf8, 'us-ascii',
+                      'charset'),
         CleartextCase('charset/latin1-as-latin1', latin1, 'iso-8859-1',
                       'charset'),
         CleartextCase('charset/latin1-as-utf8', latin1, 'utf-8',
@@ -243,11 +247,12 @@ def _charsets(signers) -> list:
         CleartextCase('charset/ascii-as-latin1', plain, 'iso-8859-1'),
         CleartextCase('charset/ascii-as-windows-1252', plain,
                       'windows-1252'),
-        # The label cannot read the part (its armor has "+"), so the text
-        # is read as UTF-8, as sqop and gpg read it.
-        CleartextCase('charset/ascii-as-utf-7', plain, 'utf-7'),
+        # The label cannot read the part (its armor has "+"): mail
+        # programs would show something else than sqop and gpg verify.
+        CleartextCase('charset/ascii-as-utf-7', plain, 'utf-7', 'charset'),
         CleartextCase('charset/ascii-as-utf-16', plain, 'utf-16', 'charset'),
-        CleartextCase('charset/ascii-as-unknown', plain, 'x-unknown'),
+        CleartextCase('charset/ascii-as-unknown', plain, 'x-unknown',
+                      'charset'),
         CleartextCase('charset/utf7-escaped-dash', plain.replace(
             b'\nthis', b'\n+AC0-this'), 'utf-7', 'charset'),
     ]

@@ -91,9 +91,10 @@ def plugin(case, keys) -> Verdict:
         return Verdict(False, None, f'{type(error).__name__}: {error}')
     statuses = [v.status for v in checks]
     if content.form != 'inline' or content.unsigned or not checks or \
-            statuses != ['good'] * len(checks):
-        return Verdict(False, None, '; '.join(content.unsigned) or
-                       f'form {content.form}, signatures {statuses}')
+            content.ambiguous or statuses != ['good'] * len(checks):
+        return Verdict(False, None, '; '.join(
+            content.ambiguous + content.unsigned) or
+            f'form {content.form}, signatures {statuses}')
     signed = {data for data, _raw in content.pairs}
     if len(signed) != 1:
         return Verdict(True, None, f'{len(signed)} different signed texts')
