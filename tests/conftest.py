@@ -50,18 +50,11 @@ _WORKER_PORTS = (
 
 def _postgres_section() -> str:
     global _PG_DATABASE
-    import psycopg2
-    server = os.environ.get('MAILMAN_PGP_TEST_PG',
-                            'postgresql://postgres@127.0.0.1:5432')
-    _PG_DATABASE = 'mailman_pgp_test_{}'.format(os.getpid())
-    connection = psycopg2.connect(server + '/postgres')
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute('DROP DATABASE IF EXISTS ' + _PG_DATABASE)
-        cursor.execute('CREATE DATABASE ' + _PG_DATABASE)
-    connection.close()
+    from mailman_pgp.testing.postgres import create_database
+    _PG_DATABASE = create_database(
+        'mailman_pgp_test_{}'.format(os.getpid()))
     return ('[database]\nclass: mailman.database.postgresql.'
-            'PostgreSQLDatabase\nurl: {}/{}\n'.format(server, _PG_DATABASE))
+            'PostgreSQLDatabase\nurl: {}\n'.format(_PG_DATABASE))
 
 
 def _write_testing_cfg() -> str:
@@ -171,15 +164,8 @@ def pytest_sessionfinish(session, exitstatus):
         _call(_active.pop(), 'tearDown')
     _stop_leftover_gpg_homes()
     if _PG_DATABASE:
-        import psycopg2
-        server = os.environ.get('MAILMAN_PGP_TEST_PG',
-                                'postgresql://postgres@127.0.0.1:5432')
-        connection = psycopg2.connect(server + '/postgres')
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute('DROP DATABASE IF EXISTS {} WITH (FORCE)'.format(
-                _PG_DATABASE))
-        connection.close()
+        from mailman_pgp.testing.postgres import drop_database
+        drop_database(_PG_DATABASE)
 
 
 def _stop_leftover_gpg_homes():

@@ -130,28 +130,14 @@ class EventsInstance(MailmanInstance):
 
     @classmethod
     def _new_pg_database(cls) -> str:
-        import psycopg2
-        server = os.environ.get('MAILMAN_PGP_TEST_PG',
-                                'postgresql://postgres@127.0.0.1:5432')
+        from mailman_pgp.testing.postgres import create_database
         EventsInstance._pg_count += 1
-        name = 'mailman_events_{}_{}'.format(os.getpid(), cls._pg_count)
-        connection = psycopg2.connect(server + '/postgres')
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute('DROP DATABASE IF EXISTS ' + name)
-            cursor.execute('CREATE DATABASE ' + name)
-        connection.close()
-        return '{}/{}'.format(server, name)
+        return create_database('mailman_events_{}_{}'.format(
+            os.getpid(), cls._pg_count))
 
     def _drop_pg_database(self) -> None:
-        import psycopg2
-        server, name = self.database_url.rsplit('/', 1)
-        connection = psycopg2.connect(server + '/postgres')
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute('DROP DATABASE IF EXISTS {} WITH (FORCE)'.format(
-                name))
-        connection.close()
+        from mailman_pgp.testing.postgres import drop_database
+        drop_database(self.database_url)
 
     def wait_until(self, predicate, timeout: float = 120,
                    what: str = '') -> None:
