@@ -86,9 +86,10 @@ class TestInstance(unittest.TestCase):
     def test_idle_runner_loads_no_crypto(self):
         """What every runner process pays: Mailman loads the plugin's
         components (rules, chains, handlers, commands...) in each, and
-        checks the wiring; none of that loads cryptography, the OpenPGP
-        code or the delivery agents, which only the runners that handle
-        PGP mail import, when they first do."""
+        checks the wiring and the schema; none of that loads cryptography,
+        the OpenPGP code, the delivery agents, the mapped tables, the key
+        command's work or ``mailman pgp``, which only the processes that
+        use them import, when they first do."""
         self.instance.mailman('create', '--style-name', 'pgp-default',
                               'x@example.com')
         script = (
@@ -102,8 +103,9 @@ class TestInstance(unittest.TestCase):
             'find_name(config.mta.outgoing)\n'
             'print(sorted(m for m in sys.modules if m == "cryptography" or '
             'm.startswith(("mailman_pgp.pgp.", "mailman_pgp.mta.", '
-            '"mailman_pgp.runners.")) and m not in ("mailman_pgp.pgp.spec", '
-            '"mailman_pgp.mta.deliver")))\n')
+            '"mailman_pgp.runners.", "mailman_pgp.model.", '
+            '"mailman_pgp.cli", "mailman_pgp.keycmd")) and m not in '
+            '("mailman_pgp.pgp.spec", "mailman_pgp.mta.deliver")))\n')
         env = {k: v for k, v in os.environ.items()
                if not k.startswith('MAILMAN_')}
         out = subprocess.run([sys.executable, '-c', script], env=env,

@@ -15,7 +15,7 @@ from mailman.interfaces.listmanager import IListManager
 from mailman.testing.layers import ConfigLayer
 from zope.component import getUtility
 
-from mailman_pgp.commands.cli_pgp import pgp
+from mailman_pgp.cli.group import pgp
 from mailman_pgp.keystore import key_store
 from mailman_pgp.pgp import Key
 from mailman_pgp.wkd import wkd_hash

@@ -15,7 +15,7 @@ from public import public
 def key_report(store, access=None) -> tuple[list[str], list[str]]:
     """(problems, warnings), each one line with its fix (``access``: the
     caller's access_problems(store), not computed twice)."""
-    from mailman_pgp.commands.cli_pgp_common import (
+    from mailman_pgp.cli.common import (
         list_key_health, pgp_lists)
     from mailman_pgp.keystore.store import UnreadableKeyError
     from mailman_pgp.wiring import access_problems, permission_problems

@@ -64,9 +64,6 @@ class PGPMailman:
         reset_key_store()
         for exposed in key_store().ensure_directories():
             log.error('key directory: %s', exposed)
-        # Importing the models before the database is created lets a
-        # brand-new database get our tables along with Mailman's.
-        import mailman_pgp.model  # noqa: F401
         from mailman_pgp.lifecycle import handle_list_deleting
         from mailman_pgp.rules.signature import remember_signatures
         for subscriber in (handle_list_deleting, remember_signatures):

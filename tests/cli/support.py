@@ -9,8 +9,8 @@ from mailman.app.lifecycle import create_list
 from mailman.database.transaction import transaction
 from mailman.testing.layers import ConfigLayer
 
-from mailman_pgp.commands.cli_pgp import pgp
-from mailman_pgp.commands.cli_pgp_checks import state_path
+from mailman_pgp.cli.group import pgp
+from mailman_pgp.cli.checks import state_path
 from mailman_pgp.keystore import key_store
 
 

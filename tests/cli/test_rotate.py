@@ -13,7 +13,7 @@ from mailman.runners.outgoing import OutgoingRunner
 from mailman.testing.helpers import get_queue_messages, make_testable_runner
 from mailman.testing.layers import SMTPLayer
 
-from mailman_pgp.commands.cli_pgp import pgp
+from mailman_pgp.cli.group import pgp
 from mailman_pgp.keystore import key_store
 from mailman_pgp.keystore.retired import retire_list_key, retired_entries
 from mailman_pgp.model import PGPMailingList

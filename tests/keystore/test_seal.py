@@ -104,7 +104,7 @@ class TestUnreadableListKey(unittest.TestCase):
 
     def test_check_reports_it(self):
         from click.testing import CliRunner
-        from mailman_pgp.commands.cli_pgp import pgp
+        from mailman_pgp.cli.group import pgp
         result = CliRunner().invoke(pgp, ['check'])
         self.assertEqual(result.exit_code, 1, result.output)
         self.assertIn('FAIL  the key of ant.example.com cannot be read: the '

@@ -72,7 +72,7 @@ sends it).""")
                   file=results)
             return ContinueProcessing.no
         # Imported here: every Mailman process loads its email commands.
-        from mailman_pgp.commands import key_handlers
+        from mailman_pgp.keycmd import handlers as key_handlers
         handler = getattr(key_handlers, 'key_' + subcommand)
         handler(mlist, msg, msgdata, arguments[1:], results)
         _reply(mlist, msg, results)

@@ -20,7 +20,7 @@ from mailman.config import config
 from public import public
 from sqlalchemy import inspect
 
-from mailman_pgp.model import PLUGIN_TABLES
+from mailman_pgp import model
 
 
 log = logging.getLogger('mailman.plugins.pgp')
@@ -53,7 +53,7 @@ def ensure_schema(engine=None) -> str:
         alembic_cfg = alembic_config(connection)
         if current_revision(connection) is None:
             existing = set(inspect(connection).get_table_names())
-            missing = [table for table in PLUGIN_TABLES
+            missing = [table for table in model.PLUGIN_TABLES
                        if table.name not in existing]
             if missing:
                 for table in missing:

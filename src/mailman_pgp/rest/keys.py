@@ -181,7 +181,7 @@ class SubscriberKey:
         okay(response, etag(self._state()))
 
     def on_post(self, request, response):
-        from mailman_pgp.commands import key_handlers
+        from mailman_pgp.keycmd import handlers as key_handlers
         try:
             action, fields = _fields(request_data(request))
         except (TypeError, ValueError) as error:

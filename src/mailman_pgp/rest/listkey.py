@@ -29,7 +29,7 @@ class ListKeyOperation:
         self._operation = operation
 
     def on_post(self, request, response):
-        from mailman_pgp.commands.cli_pgp_keys import (
+        from mailman_pgp.cli.keys import (
             GRACE_DAYS, extend_list_key, rotate_list_key)
         try:
             data = request_data(request)

@@ -4,16 +4,14 @@ from alembic import context
 from mailman.database.model import Model
 
 from mailman_pgp.database.schema import VERSION_TABLE
-from mailman_pgp.model import PLUGIN_TABLES
-
-
-PLUGIN_TABLE_NAMES = {table.name for table in PLUGIN_TABLES}
+from mailman_pgp import model
 
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Autogenerate sees only our tables, never Mailman's."""
     table = obj if type_ == 'table' else getattr(obj, 'table', None)
-    return table is None or table.name in PLUGIN_TABLE_NAMES
+    return table is None or table.name in {
+        plugin_table.name for plugin_table in model.PLUGIN_TABLES}
 
 
 def run_migrations(connection):

@@ -10,8 +10,6 @@ import sqlalchemy as sa
 from mailman.database.types import Enum, SAUnicode
 from mailman.interfaces.action import Action
 
-from mailman_pgp.model.list_settings import RoleSet
-
 
 revision = 'a1f0c3d2e4b5'
 down_revision = None
@@ -32,7 +30,10 @@ def upgrade():
                 for name in ('strip_original_sig', 'sign_outgoing',
                              'encrypt_outgoing', 'moderate_keys')]
     columns += [sa.Column('key_change_workflow', SAUnicode, nullable=False),
-                sa.Column('key_signing_allowed', RoleSet, nullable=False),
+                # Role names, as the model's RoleSet writes them; the
+                # scripts never import the model, which every process
+                # would then load when it checks the schema at start-up.
+                sa.Column('key_signing_allowed', SAUnicode, nullable=False),
                 sa.Column('delivery_mode', SAUnicode, nullable=False),
                 sa.Column('outer_subject', SAUnicode, nullable=False)]
     op.create_table('pgp_mailinglist', *columns)

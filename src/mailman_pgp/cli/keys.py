@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import click
 
-from mailman_pgp.commands.cli_pgp_common import (
+from mailman_pgp.cli.common import (
     OneLineCommand, current_list_key, day, fail,
     find_pgp_list, log, member_emails, now)
 from mailman_pgp.keystore import confirmed_key

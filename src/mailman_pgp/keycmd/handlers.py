@@ -16,13 +16,12 @@ from mailman.interfaces.subscriptions import ISubscriptionManager
 from zope.component import getUtility
 from zope.event import notify
 
-from mailman_pgp.commands.key_proof import (
+from mailman_pgp.keycmd.proof import (
     SignedRequest, collapse, not_replayed, offered_key, one_public_key,
     partly_signed, say, sender_of, verified)
 from mailman_pgp.events import KeyRevokedEvent
 from mailman_pgp.keystore import confirmed_key, key_store
-from mailman_pgp.model import PGPAddress, PGPSigHash
-from mailman_pgp import pgp
+from mailman_pgp import model, pgp
 from mailman_pgp.templates import render
 
 
@@ -76,7 +75,7 @@ def key_set(mlist, msg, msgdata, arguments, results):
     manager = ISubscriptionManager(mlist)
     if not _store(mlist, sender, key, results):
         return
-    pgp_address = PGPAddress.get_or_create(sender)
+    pgp_address = model.PGPAddress.get_or_create(sender)
     pgp_address.key_fingerprint = key.fingerprint
     pgp_address.key_confirmed = False
     try:
@@ -133,7 +132,7 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
     digests = not_replayed(verifications, results)
     if digests is None:
         return
-    PGPSigHash.remember(digests, key.fingerprint)
+    model.PGPSigHash.remember(digests, key.fingerprint)
     if change is not None:
         if key_change_proven(mlist, token, change):
             say(results, _('Key changed to {}.').format(key.fingerprint))
@@ -154,7 +153,7 @@ def key_confirm(mlist, msg, msgdata, arguments, results):
     if member is not None:
         say(results, _('You are subscribed to {}.').format(
             mlist.fqdn_listname))
-    elif PGPAddress.for_email(sender).key_confirmed:
+    elif model.PGPAddress.for_email(sender).key_confirmed:
         say(results, _('A moderator will now approve your subscription.'))
     else:
         say(results, _('A moderator will now approve your key.'))
@@ -203,7 +202,7 @@ def key_change(mlist, msg, msgdata, arguments, results):
     digests = not_replayed(verifications, results)
     if digests is None:
         return
-    PGPSigHash.remember(digests, current.fingerprint)
+    model.PGPSigHash.remember(digests, current.fingerprint)
     start_key_change(mlist, sender, new_key)
     say(results, _('Key change request received: the list has sent a '
                    'statement encrypted to the new key {}; sign it with '
@@ -281,7 +280,7 @@ def _update_key(mlist, msg, msgdata, sender, updated, results):
         return
     if not _store(mlist, sender, updated, results):
         return
-    PGPSigHash.remember(digests, updated.fingerprint)
+    model.PGPSigHash.remember(digests, updated.fingerprint)
     expires = updated.expires_at
     log.info('%s: key %s of %s updated', mlist.list_id, updated.fingerprint,
              sender)
@@ -321,7 +320,7 @@ def key_revoke(mlist, msg, msgdata, arguments, results):
         say(results, _('Key updated: the revoked parts of {} are no longer '
                        'used.').format(updated.fingerprint))
         return True
-    PGPAddress.for_email(sender).key_confirmed = False
+    model.PGPAddress.for_email(sender).key_confirmed = False
     address = _mailman_address(sender)
     workflow = PGPKeyResetWorkflow(mlist, address)
     list(workflow)

@@ -18,8 +18,7 @@ from mailman.core.i18n import _
 from mailman.email.message import Message
 from public import public
 
-from mailman_pgp.model import PGPSigHash
-from mailman_pgp import pgp
+from mailman_pgp import model, pgp
 
 
 @public
@@ -251,7 +250,7 @@ def collapse(text: str) -> str:
 @public
 def not_replayed(verifications, results) -> list[str] | None:
     digests = [v.digest.hex() for v in verifications]
-    if PGPSigHash.known(digests):
+    if model.PGPSigHash.known(digests):
         say(results, _('This signed mail was already used once; send a '
                        'newly signed one.'))
         return None

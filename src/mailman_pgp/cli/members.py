@@ -2,7 +2,7 @@
 
 import click
 
-from mailman_pgp.commands.cli_pgp_common import (
+from mailman_pgp.cli.common import (
     OneLineCommand, fail, find_pgp_list, log)
 
 

@@ -14,7 +14,7 @@ import tempfile
 
 import click
 
-from mailman_pgp.commands.cli_pgp_common import OneLineCommand, fail
+from mailman_pgp.cli.common import OneLineCommand, fail
 from mailman_pgp.wkd import POLICY, entries
 
 

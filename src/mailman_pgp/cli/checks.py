@@ -19,7 +19,7 @@ from flufl.lock import Lock
 from mailman.config import config
 from mailman.email.message import OwnerNotification, UserNotification
 
-from mailman_pgp.commands.cli_pgp_common import (
+from mailman_pgp.cli.common import (
     LIST_KEY_WARNING, MEMBER_KEY_WARNING, OneLineCommand, day, list_key_health,
     log, member_emails, now, pgp_lists)
 from mailman_pgp.keystore import confirmed_key
