@@ -82,7 +82,7 @@ def _write_testing_cfg() -> str:
 os.environ['MAILMAN_EXTRA_TESTING_CFG'] = _write_testing_cfg()
 
 from mailman.testing.layers import (   # noqa: E402
-    ConfigLayer, MockAndMonkeyLayer, SMTPLayer)
+    ConfigLayer, MockAndMonkeyLayer, RESTLayer, SMTPLayer)
 
 MockAndMonkeyLayer.testing_mode = True   # what nose2's start callback does
 _active = []                             # layers set up now, base first
@@ -133,6 +133,16 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=key)
 
 
+def _leave_reaping_layers():
+    """Tear down RESTLayer (and what stands on it) before a test without a
+    layer: its master loop runs in a thread of this process and reaps any
+    child with os.wait(), so a test's own subprocess (a `mailman` command)
+    would lose its exit status and report 0.  Under pytest-xdist a worker
+    goes from layered tests to others in any order."""
+    while any(issubclass(cls, RESTLayer) for cls in _active):
+        _call(_active.pop(), 'tearDown')
+
+
 def _switch_to(layer):
     want = _lineage(layer)
     while _active and _active[-1] not in want:
@@ -147,6 +157,7 @@ def _switch_to(layer):
 def _mailman_layer(request):
     layer = _layer_of(request.node)
     if layer is None:
+        _leave_reaping_layers()
         yield
         return
     _switch_to(layer)
