@@ -96,6 +96,9 @@ class _ArchiverTest(unittest.TestCase):
                                          'ant@example.com')
         for path in (site_config().archiving.mailbox_dir,
                      site_config().archiving.maildir_dir):
+            # Empty at the start too: another module's test in the same
+            # process (an xdist worker) may have archived to this list.
+            shutil.rmtree(path, True)
             self.addCleanup(shutil.rmtree, path, True)
 
     def mbox_messages(self):
