@@ -1,14 +1,18 @@
 """Encrypted copies pipelined over one SMTP connection (RFC 2920)."""
 
 import email
+import smtplib
 import unittest
 
 from email.mime.text import MIMEText
 
 from aiosmtpd.controller import Controller
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mailman.mta.connection import Connection
 from mailman.testing.layers import ConfigLayer
 
+from mailman_pgp.mta.pipelining import quoteaddr
 from mailman_pgp.mta.wire import WireConnection
 from mailman_pgp.pgp import KeySpec, encrypt_mime, generate_key
 from mailman_pgp.testing.sink import free_port
@@ -145,3 +149,24 @@ class TestPipelined(unittest.TestCase):
                          [['m0@example.org'], ['m1@example.org']])
         self.assertEqual({r['m0@example.org'][0] for r in results[:1]},
                          {444})
+
+
+# The envelope addresses: the fast path writes what smtplib writes.
+
+_ODD_ADDRESSES = [
+    'anne@example.org', 'a.b+c@x.y', 'bounce+a=b@x.org', 'A_B@Ex-Ample.ORG',
+    'a..b@x', '.a@x', 'a.@x', 'a@b.', 'a@-b', '"a b"@x', 'Anne <a@x>',
+    'a@[1.2.3.4]', '<>', '', 'a b@x', 'a@x ', 'a(c)@x', 'é@x.org',
+    'a@x\r\nRCPT TO:<eve@x>', '<a@x>', 'a@x>', '"a@b"@c']
+
+
+def test_envelope_addresses_quoted_as_smtplib_quotes_them():
+    for address in _ODD_ADDRESSES:
+        assert quoteaddr(address) == smtplib.quoteaddr(address), address
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    list('aZ09.+-_=@<>"() \\[]!#$%&\'*/?^`{|}~,;:é\r\n')), max_size=24))
+def test_any_envelope_address_quoted_as_smtplib_quotes_it(address):
+    assert quoteaddr(address) == smtplib.quoteaddr(address)

@@ -9,6 +9,7 @@ round trip a copy.  The replies are read in order, so every recipient
 still gets its own verdict, as smtplib.SMTP.sendmail() reports it.
 """
 
+import re
 import smtplib
 
 from public import public
@@ -28,9 +29,25 @@ def _quote_periods(data: bytes) -> bytes:
     return data + b'.\r\n'
 
 
+# An address smtplib.quoteaddr() would only put in angle brackets: a
+# dot-atom local part and domain (RFC 5322), nothing parseaddr() rewrites.
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
+def quoteaddr(address: str) -> str:
+    """smtplib.quoteaddr(address), without its parser for the plain
+    addresses lists are made of: that parser was a tenth of an individual
+    delivery's time (two addresses a copy)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return '<' + address + '>'
+    return smtplib.quoteaddr(address)
+
+
 def _commands(sender: str, recipients) -> bytes:
-    lines = ['MAIL FROM:{}'.format(smtplib.quoteaddr(sender))]
-    lines += ['RCPT TO:{}'.format(smtplib.quoteaddr(r)) for r in recipients]
+    lines = ['MAIL FROM:{}'.format(quoteaddr(sender))]
+    lines += ['RCPT TO:{}'.format(quoteaddr(r)) for r in recipients]
     lines.append('DATA')
     return ''.join(line + '\r\n' for line in lines).encode('ascii')
 
