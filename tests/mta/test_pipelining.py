@@ -125,6 +125,30 @@ class TestPipelined(unittest.TestCase):
         self.assertEqual([r[1] for r in server.received], [
             ['m0@example.org'], ['m2@example.org'], ['m4@example.org']])
 
+    def test_bulk_copies_of_several_recipients(self):
+        # Bulk delivery: each copy goes to a chunk of members; a refused
+        # member of a chunk is reported alone, a chunk refused at its
+        # data refuses all its members, a chunk without one accepted
+        # member is cleared (RSET) before the next one.
+        items = [(sender, ['m{}a@example.org'.format(n),
+                           'm{}b@example.org'.format(n)], msg)
+                 for n, (sender, _, msg) in enumerate(self.copies(4))]
+        with _Server(refuse={'m0b@example.org', 'm2a@example.org',
+                             'm2b@example.org'},
+                     refuse_data={'m1a@example.org'}) as server:
+            connection = self.wire(server)
+            results = connection.sendmail_many(items)
+            connection.quit()
+        refused = (550, b'5.1.1 No such user here')
+        not_taken = (554, b'5.6.0 Not taken')
+        self.assertEqual(results, [
+            {'m0b@example.org': refused},
+            {'m1a@example.org': not_taken, 'm1b@example.org': not_taken},
+            {'m2a@example.org': refused, 'm2b@example.org': refused},
+            {}])
+        self.assertEqual([r[1] for r in server.received], [
+            ['m0a@example.org'], ['m3a@example.org', 'm3b@example.org']])
+
     def test_sessions_per_connection_kept(self):
         with _Server() as server:
             connection = self.wire(server, sessions=3)

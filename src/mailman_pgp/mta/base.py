@@ -105,18 +105,18 @@ class PGPDeliveryMixin:
         return sign_mime(msg, self.list_key)
 
     def send_copies(self, mlist, copies) -> dict:
-        """Send each (copy, metadata, recipient): pipelined over one
+        """Send each (copy, metadata, recipients): pipelined over one
         connection where the server allows it (WireConnection), else one
         by one as core's agents send; the refused recipients, as core's
         _deliver_to_recipients() reports them."""
         results = self._connection.sendmail_many(
-            [(self._get_sender(mlist, out, msgdata), [recipient], out)
-             for out, msgdata, recipient in copies])
+            [(self._get_sender(mlist, out, msgdata), recipients, out)
+             for out, msgdata, recipients in copies])
         if results is None:
             refused = {}
-            for out, msgdata, recipient in copies:
+            for out, msgdata, recipients in copies:
                 refused.update(self._deliver_to_recipients(
-                    mlist, out, msgdata, [recipient]))
+                    mlist, out, msgdata, recipients))
             return refused
         refused = {}
         for (out, _, _), result in zip(copies, results):

@@ -35,10 +35,11 @@ class PGPBulkDelivery(PGPDeliveryMixin, BulkDelivery):
             outs = self.protected_copies(
                 msg, [[self.keys.keys[r] for r in chunk] for chunk in window],
                 throw_keyids=True)
+            copies = []
             for chunk, out in zip(window, outs):
                 # ARC signs each chunk's own ciphertext.
                 chunk_data = msgdata.copy()
                 self.arc_sign(mlist, out, chunk_data)
-                refused.update(self._deliver_to_recipients(
-                    mlist, out, chunk_data, chunk))
+                copies.append((out, chunk_data, chunk))
+            refused.update(self.send_copies(mlist, copies))
         return refused

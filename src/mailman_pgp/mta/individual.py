@@ -110,6 +110,6 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
                 if duplicate is not None:
                     out['X-Mailman-Copy'] = duplicate
                 self.arc_sign(mlist, out, msgdata_copy)
-                copies.append((out, msgdata_copy, recipient))
+                copies.append((out, msgdata_copy, [recipient]))
             refused.update(self.send_copies(mlist, copies))
         return refused
