@@ -34,7 +34,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,88 +43,14 @@ SRC = os.environ.get('MMPGP_BENCH_SRC') or os.path.join(
 sys.path.insert(0, HERE)
 sys.path.insert(0, SRC)
 
+from smtp_sink import Sink  # noqa: E402  (benchmarks/ on the path first)
+
 GPG = shutil.which('gpg') or '/usr/bin/gpg'
 KINDS = {'rsa': ('RSA:3072', 'RSA:3072'),
          'cv25519': ('EdDSA:Ed25519', 'ECDH:Curve25519')}
 MAX_RECIPIENTS = 10         # Mailman's default [mta] max_recipients
 BODY = ''.join('Line {:05d} of the benchmark post, plain text.\n'.format(i)
                for i in range(440))[:20 * 1024]
-
-
-# -- the SMTP sink (delivering process) -------------------------------------
-
-class Sink(threading.Thread):
-    """Just enough SMTP to accept everything, counting messages.
-
-    The message data is read in blocks (until the final CRLF.CRLF), not
-    line by line: before, the sink's own per-line Python work, in the
-    delivering process, made up a large share of individual delivery's
-    1000 copies (430,000 lines) against Mailman's 100 (see
-    docs/delivery.rst for figures with both sinks)."""
-
-    def __init__(self, port):
-        super().__init__(daemon=True)
-        self.server = socket.socket()
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(('127.0.0.1', port))
-        self.server.listen(8)
-        self.messages = self.recipients = 0
-
-    def run(self):
-        while True:
-            conn, _ = self.server.accept()
-            with conn:
-                self.session(conn)
-
-    def session(self, conn):
-        """One SMTP session.  The sink offers PIPELINING, as Postfix and
-        Exim do by default: it answers commands in the order they come,
-        however many arrive in one read, and (as Postfix does) sends the
-        replies it has when it would wait for more input, in one write."""
-        replies = [b'220 sink\r\n']
-        buffer = b''
-
-        def receive():
-            if replies:
-                conn.sendall(b''.join(replies))
-                replies.clear()
-            return conn.recv(1 << 16)
-
-        while True:
-            end = buffer.find(b'\r\n')
-            if end < 0:
-                chunk = receive()
-                if not chunk:
-                    return
-                buffer += chunk
-                continue
-            line, buffer = buffer[:end], buffer[end + 2:]
-            verb = line[:4].upper()
-            if verb == b'EHLO':
-                replies.append(b'250-sink\r\n250-PIPELINING\r\n'
-                               b'250 8BITMIME\r\n')
-            elif verb == b'DATA':
-                replies.append(b'354 go\r\n')
-                # The data up to the lone dot, found in blocks (as an MTA
-                # in C would): a Python loop per line, in the delivering
-                # process, charged the side that sends more messages for
-                # the sink's own work.
-                buffer = b'\r\n' + buffer
-                while (end := buffer.find(b'\r\n.\r\n')) < 0:
-                    chunk = receive()
-                    if not chunk:
-                        return
-                    buffer = buffer[-4:] + chunk
-                buffer = buffer[end + 5:]
-                self.messages += 1
-                replies.append(b'250 ok\r\n')
-            elif verb == b'QUIT':
-                conn.sendall(b''.join(replies) + b'221 bye\r\n')
-                return
-            else:
-                if verb == b'RCPT':
-                    self.recipients += 1
-                replies.append(b'250 ok\r\n')
 
 
 # -- Mailman side (setup and delivering processes) ---------------------------
@@ -214,8 +139,7 @@ def setup_plain(cfg, work):
 def deliver_runs(cfg, port, iterations, work, kind):
     """Time deliver() to one list (kind, or 'plain' for Mailman's own
     delivery) in each mode; return the results as a dict."""
-    sink = Sink(port)
-    sink.start()
+    sink = Sink(port).start()
     from mailman.config import config
     from mailman.core.initialize import initialize
     from mailman.email.message import Message

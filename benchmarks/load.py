@@ -2,12 +2,17 @@
 
 Pushes N posts (default 1000) by members of a list with M members (default
 100) through Mailman's own in, pipeline and out runners, in this process,
-with the plugin wired in and an SMTP sink on loopback, first for a
+with the plugin wired in and an SMTP sink on loopback (benchmarks/smtp_sink.py:
+data read in blocks, as an MTA in C reads it), first for a
 pgp-default list (posts signed and encrypted to the list key by the
 members; every copy encrypted to its member), then the same load on a plain
 list.  Prints throughput and the process's peak RSS after each.
 
     python benchmarks/load.py [--posts N] [--members M] [--quick]
+        [--profile]
+
+``--profile`` runs the PGP list's load under cProfile and prints where the
+time goes (own and cumulative time); docs/delivery.rst has the figures.
 """
 
 import argparse
@@ -26,8 +31,8 @@ def peak_rss_mib() -> float:
 
 def setup(root: str):
     from mailman_pgp.testing.instance import MailmanInstance
-    from mailman_pgp.testing.sink import SMTPSink
-    sink = SMTPSink(keep=False).start()
+    from smtp_sink import Sink
+    sink = Sink().start()
     instance = MailmanInstance(root, smtp_port=sink.port)
     from mailman.core.initialize import initialize
     initialize(instance.cfg_path)
@@ -112,6 +117,8 @@ def main() -> int:
     parser.add_argument('--members', type=int, default=100)
     parser.add_argument('--quick', action='store_true',
                         help='50 posts, 20 members')
+    parser.add_argument('--profile', action='store_true',
+                        help='profile the PGP list\'s run (cProfile)')
     args = parser.parse_args()
     if args.quick:
         args.posts, args.members = 50, 20
@@ -129,7 +136,18 @@ def main() -> int:
     results = {}
     for name, pgp in (('pgp', True), ('plain', False)):
         mlist = make_list('{}@example.com'.format(name), members, pgp)
+        profiler = None
+        if pgp and args.profile:
+            import cProfile
+            profiler = cProfile.Profile()
+            profiler.enable()
         result = results[name] = run(mlist, members, args.posts, pgp, sink)
+        if profiler is not None:
+            import pstats
+            profiler.disable()
+            stats = pstats.Stats(profiler)
+            stats.sort_stats('tottime').print_stats(30)
+            stats.sort_stats('cumulative').print_stats(60)
         print('{:<12} {:>9.1f} {:>11.1f} {:>8} {:>14.1f}'.format(
             name, result['seconds'], result['posts_per_s'], result['copies'],
             result['rss']))
