@@ -48,6 +48,10 @@ from smtp_sink import Sink  # noqa: E402  (benchmarks/ on the path first)
 GPG = shutil.which('gpg') or '/usr/bin/gpg'
 KINDS = {'rsa': ('RSA:3072', 'RSA:3072'),
          'cv25519': ('EdDSA:Ed25519', 'ECDH:Curve25519')}
+# --kinds, for this process and the setup and delivering ones.
+if os.environ.get('MMPGP_BENCH_KINDS'):
+    KINDS = {kind: spec for kind, spec in KINDS.items()
+             if kind in os.environ['MMPGP_BENCH_KINDS'].split(',')}
 MAX_RECIPIENTS = 10         # Mailman's default [mta] max_recipients
 BODY = ''.join('Line {:05d} of the benchmark post, plain text.\n'.format(i)
                for i in range(440))[:20 * 1024]
@@ -116,7 +120,7 @@ def setup_instance(cfg, work, n):
 
 
 def setup_plain(cfg, work):
-    """A plain list with the members of the RSA list."""
+    """A plain list with the members of the first PGP list."""
     from mailman.app.lifecycle import create_list
     from mailman.config import config
     from mailman.core.initialize import initialize
@@ -130,7 +134,7 @@ def setup_plain(cfg, work):
     mlist.send_welcome_message = False
     mlist.admin_notify_mchanges = False
     users = getUtility(IUserManager)
-    with open(recipients_file(work, 'rsa')) as fp:
+    with open(recipients_file(work, next(iter(KINDS)))) as fp:
         for email in json.load(fp):
             mlist.subscribe(users.create_address(email), MemberRole.member)
     config.db.commit()
@@ -156,8 +160,8 @@ def deliver_runs(cfg, port, iterations, work, kind):
     results = dict(baseline_rss_mib=rss_mib('VmRSS'))
     mlist = getUtility(IListManager).get(f'{kind}@example.org')
     # As the outgoing runner gets them: in the message metadata.
-    with open(recipients_file(work, 'rsa' if kind == 'plain' else kind)) \
-            as fp:
+    with open(recipients_file(work, next(iter(KINDS)) if kind == 'plain'
+                              else kind)) as fp:
         recipients = set(json.load(fp))
     for mode in modes:
         if kind != 'plain':
@@ -350,6 +354,7 @@ def compare(src, ours, plain, run):
 
 
 def main(argv=None):
+    global KINDS
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--quick', action='store_true',
                         help='100 members (well under a minute)')
@@ -366,6 +371,10 @@ def main(argv=None):
     parser.add_argument('--setup-plain', nargs=2, help=argparse.SUPPRESS)
     parser.add_argument('--deliver', nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.kinds != ','.join(KINDS):
+        os.environ['MMPGP_BENCH_KINDS'] = args.kinds
+        KINDS = {kind: spec for kind, spec in KINDS.items()
+                 if kind in args.kinds.split(',')}
     if args.setup:
         cfg, work, n = args.setup
         return setup_instance(cfg, work, int(n))
