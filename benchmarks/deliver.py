@@ -6,8 +6,8 @@
 A 20 KB post to a PGP list of N members (1000; 100 with --quick), with
 RSA-3072 and with Cv25519 keys (list and members alike), delivered by
 ``mailman_pgp.mta.deliver.deliver`` in individual and in bulk mode,
-signed by the list, to an in-process SMTP sink; then the same sign+encrypt
-work done by gpg: one gpg call per recipient (individual) or per chunk of
+signed by the list, to an SMTP sink (benchmarks/smtp_sink.py, a process
+of its own); then the same sign+encrypt work done by gpg: one gpg call per recipient (individual) or per chunk of
 ``[mta] max_recipients`` (bulk).  Prints medians, ratios ours/gpg and
 ours/Mailman (Mailman's own delivery of the same post, the anchor), and the
 peak RSS of the delivering process, next to that of Mailman's own delivery
