@@ -109,7 +109,8 @@ def test_uninstall_restores():
 
 def test_armor_lines_of_64_for_every_length():
     from mailman_pgp.pgp.armor import armor, dearmor
-    for size in [*range(0, 200), 28000, 28001, 28047]:
+    for size in [*range(0, 200), 3071, 3072, 3073, 6144, 28000, 28001,
+                 28047, 1 << 20]:
         data = os.urandom(size)
         text = armor(data)
         lines = text.split('\n')
