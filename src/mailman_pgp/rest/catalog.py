@@ -66,7 +66,7 @@ def certifications(mlist, pgp_list, key) -> list[dict]:
     """Who certified the list key: members' emails where their confirmed
     key made the certification, the bare key ID otherwise."""
     from mailman_pgp.pgp import certifier_ids
-    from mailman_pgp.rest.lists import certifying_keys
+    from mailman_pgp.rest.listkey import certifying_keys
     ids = certifier_ids(key)
     if not ids:
         return []
