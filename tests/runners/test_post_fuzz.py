@@ -14,7 +14,7 @@ from mailman.email.message import Message
 
 from mailman_pgp.rules.signature import signature_problem
 from mailman_pgp.runners.examine import examine
-from mailman_pgp.testing import postfuzz
+from mailman_pgp.testing import postfuzz, postseeds
 from tests.runners.test_incoming import PGPListTestCase
 
 VARIANTS = int(os.environ.get('POST_FUZZ_VARIANTS', '10000'))
@@ -47,7 +47,7 @@ class TestPostFuzz(PGPListTestCase):
         level = logger.level
         logger.setLevel(logging.WARNING)
         try:
-            seeds = postfuzz.seeds(self.anne, 'ant@example.com')
+            seeds = postseeds.seeds(self.anne, 'ant@example.com')
             totals = dict(variants=0, refused=0, delivered=0, rendered=0,
                           violations=[])
             for index, (name, (raw, texts)) in enumerate(sorted(
@@ -93,7 +93,7 @@ class TestPostFuzz(PGPListTestCase):
         def wrap(data):
             return postfuzz.encrypted(
                 data, lambda plain: encrypt(plain, [self.list_key]))
-        seeds = postfuzz.seeds(self.anne, 'ant@example.com')
+        seeds = postseeds.seeds(self.anne, 'ant@example.com')
         rng = random.Random(SEED)
         for name, (raw, texts) in sorted(seeds.items()):
             allowed = postfuzz.allowed_lines(texts, self.check(wrap(raw)))

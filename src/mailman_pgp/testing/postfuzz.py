@@ -1,9 +1,10 @@
 """A structure-aware mutation fuzzer over signed posts (issue #22).
 
-Start from genuinely signed posts (made by gpg: PGP/MIME, PGP/MIME with an
-attachment, clearsigned text, several clearsigned parts), mutate what lies
-outside the signed bytes (headers, parameters, encodings, boundaries,
-preamble and epilogue, extra parts, embedded messages), and run each
+Start from genuinely signed posts (``postseeds.seeds``: made by gpg,
+PGP/MIME, PGP/MIME with an attachment, clearsigned text, several
+clearsigned parts), mutate what lies outside the signed bytes (headers,
+parameters, encodings, boundaries, preamble and epilogue, extra parts,
+embedded messages), and run each
 variant through what the incoming runner runs: ``examine()`` and the
 pgp-signature rule's verdict.  The invariant: the post is refused or held,
 or every string a member's program could display from the copy the list
@@ -31,70 +32,6 @@ EVE = 'Eve: wire 1000 EUR to XX99 0000'
 
 def _eve(rng) -> str:
     return '{} #{}'.format(EVE, rng.randrange(10 ** 6))
-
-
-# Seeds.
-
-def signed_entity(who, inner) -> MIMEMultipart:
-    """``inner`` in a multipart/signed made by gpg (RFC 3156)."""
-    data = inner.as_bytes(policy=SMTP)
-    signature = who.gpg('--armor', '--detach-sign', '--local-user',
-                        who.fingerprint, '--digest-algo', 'SHA256',
-                        input=data).stdout
-    outer = MIMEMultipart('signed', protocol='application/pgp-signature',
-                          micalg='pgp-sha256')
-    outer.attach(email.message_from_bytes(data.replace(b'\r\n', b'\n')))
-    sig = MIMEApplication(signature.decode('ascii'), 'pgp-signature',
-                          name='signature.asc')
-    del sig['Content-Transfer-Encoding']
-    sig['Content-Transfer-Encoding'] = '7bit'
-    sig.set_payload(signature.decode('ascii'))
-    outer.attach(sig)
-    return outer
-
-
-def clearsigned(who, text: str) -> str:
-    return who.gpg('--clearsign', '--local-user', who.fingerprint,
-                   input=text).stdout.decode()
-
-
-def _headers(msg, who, to: str) -> None:
-    msg['From'] = '{} <{}>'.format(who.name, who.email)
-    msg['To'] = to
-    msg['Subject'] = 'Plan'
-    msg['Message-ID'] = '<seed@example.com>'
-
-
-def seeds(who, to: str) -> dict:
-    """name -> (raw bytes, the author's signed texts)."""
-    text = 'I agree with the plan.\nSee you on Monday,\nAnne\n'
-    out = {}
-    plain = MIMEText(text)
-    msg = signed_entity(who, plain)
-    _headers(msg, who, to)
-    out['mime'] = (msg.as_bytes(), [text])
-    mixed = MIMEMultipart('mixed')
-    mixed.attach(MIMEText(text))
-    attachment = MIMEApplication(b'%PDF-1.4 minutes', 'pdf')
-    attachment.add_header('Content-Disposition', 'attachment',
-                          filename='minutes.pdf')
-    mixed.attach(attachment)
-    msg = signed_entity(who, mixed)
-    _headers(msg, who, to)
-    out['mime-attachment'] = (msg.as_bytes(), [text, 'minutes.pdf'])
-    signed = clearsigned(who, text)
-    msg = MIMEText(signed)
-    _headers(msg, who, to)
-    out['inline'] = (msg.as_bytes(), [signed])
-    # Signatures of its own (a seed's signature posted twice is a replay).
-    first = clearsigned(who, 'The minutes are attached.\n')
-    second = clearsigned(who, 'Gr\u00fc\u00dfe, und bis Montag.\n')
-    msg = MIMEMultipart('mixed')
-    msg.attach(MIMEText(first))
-    msg.attach(MIMEText(second, 'plain', 'utf-8'))
-    _headers(msg, who, to)
-    out['inline-parts'] = (msg.as_bytes(), [first, second])
-    return out
 
 
 # Mutations: each takes (rng, root) and returns the new root.
