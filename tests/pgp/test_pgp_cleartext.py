@@ -72,3 +72,22 @@ def test_a_signed_armored_message_of_thousands_of_packets():
     data = one_pass * 3000 + literal_packet(b'hi') + sig * 3000
     [why] = signed_content(MIMEText(armor(data))).unsigned
     assert why.endswith('it holds more than 64 packets')
+
+
+def test_armor_broken_by_its_charset_label_names_the_label():
+    # The same clearsigned text labelled UTF-7: "+ACE-" in the signature
+    # armor reads as "!", which breaks the armor.  The reason is the label
+    # (as when the armor happens to survive it), not "damaged in transit".
+    from email.mime.text import MIMEText
+
+    from mailman_pgp.pgp.signed import leaf_pairs
+    text = ('-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nHello\n'
+            '-----BEGIN PGP SIGNATURE-----\n\niQ+ACE-AAAA\n=AAAA\n'
+            '-----END PGP SIGNATURE-----\n')
+    part = MIMEText(text, 'plain', 'us-ascii')
+    del part['Content-Type']
+    part['Content-Type'] = 'text/plain; charset=utf-7'
+    pairs, why = leaf_pairs(part, 0)
+    assert pairs == []
+    assert 'not UTF-8' in why and 'utf-7' in why
+    assert 'damaged' not in why

@@ -21,7 +21,7 @@ from mailman_pgp.pgp._email import canonical
 from mailman_pgp.pgp._inner import parse_inner, signed_message_problem
 from mailman_pgp.pgp.armor import MESSAGE, SIGNED_MESSAGE, find_blocks
 from mailman_pgp.pgp.cleartext import (
-    armored_signature_problem, read_clearsigned)
+    armored_signature_problem, charset_problem, read_clearsigned)
 from mailman_pgp.pgp.decode import (
     AmbiguousPartError, check_entity, check_headers, strict_payload,
     strict_text)
@@ -164,6 +164,13 @@ def leaf_pairs(part: Message, index: int) -> tuple[list, str | None]:
     try:
         blocks = find_blocks(text)
     except PGPError as error:
+        why = charset_problem(text, charset)
+        if why:
+            # Read in its label's charset (UTF-7 turns "+" runs of the
+            # armor into other letters) the block breaks: the label is
+            # the cause, and whether the armor survives depends on the
+            # signature's random bytes.
+            return [], '{}: {}'.format(label, why)
         return [], '{} holds a damaged armored block ({})'.format(
             label, str(error).rstrip('.'))
     if part.get_content_type() == 'text/html':
