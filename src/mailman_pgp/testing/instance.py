@@ -115,17 +115,25 @@ class MailmanInstance:
         command = self._command()
         env = dict(os.environ)
         env.pop('MAILMAN_EXTRA_TESTING_CFG', None)
-        with open(os.path.join(self.root, 'start.log'), 'w') as log:
-            subprocess.run(command + ['start', '--force'], stdout=log,
-                           stderr=subprocess.STDOUT, env=env, timeout=120,
-                           check=True)
+        start_log = os.path.join(self.root, 'start.log')
+        with open(start_log, 'w') as log:
+            result = subprocess.run(command + ['start', '--force'],
+                                    stdout=log, stderr=subprocess.STDOUT,
+                                    env=env, timeout=120)
+        if result.returncode != 0:
+            with open(start_log) as log:
+                raise RuntimeError('mailman start failed ({}):\n{}'.format(
+                    result.returncode, log.read()))
         for port in self._awaited_ports:
             self._wait_for_port(port, timeout)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 300) -> None:
+        """Stop, and wait until the master has gone: on a loaded machine
+        its runners take more than 30 s to leave, and a `start` before
+        then finds it still running (exit 2, "already running")."""
         self.mailman('stop', check=False, timeout=300)
         pid_file = os.path.join(self.var_dir, 'master.pid')
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while os.path.exists(pid_file) and time.monotonic() < deadline:
             time.sleep(0.2)
 
