@@ -23,8 +23,8 @@ if os.path.isdir(SRC):
     os.environ['PYTHONPATH'] = os.pathsep.join(
         p for p in (SRC, os.environ.get('PYTHONPATH')) if p)
 
-# The web UI's tests need Django settings and run in their own pytest
-# invocation (test.sh): DJANGO_SETTINGS_MODULE=tests.web.settings.
+# The web UI's tests need Django settings (test.sh gives them):
+# DJANGO_SETTINGS_MODULE=tests.web.settings.
 collect_ignore = [] if os.environ.get('DJANGO_SETTINGS_MODULE') else ['web']
 
 _WORK = tempfile.mkdtemp(prefix='mailman-pgp-tests-')
@@ -131,6 +131,18 @@ def pytest_collection_modifyitems(session, config, items):
         return () if layer is None else tuple(
             c.__module__ + '.' + c.__qualname__ for c in _lineage(layer))
     items.sort(key=key)
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        # The controller hands scopes out in this order (see schedule.py);
+        # in one process, layer order matters more.
+        from tests.schedule import longest_first
+        longest_first(items)
+
+
+def pytest_configure(config):
+    # Keep the order schedule.py gives (xdist's own puts scopes with the
+    # most tests first, which left the longest ones to the end).
+    if hasattr(config.option, 'loadscopereorder'):
+        config.option.loadscopereorder = False
 
 
 def _leave_reaping_layers():
