@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/deliver.py [--quick] [--members N]
         [--no-gpg] [--profile individual|bulk] [--kinds rsa,cv25519]
+        [--scale]
 
 A 20 KB post to a PGP list of N members (1000; 100 with --quick), with
 RSA-3072 and with Cv25519 keys (list and members alike), delivered by
@@ -22,6 +23,11 @@ members.  Member keys are made once and cached (pgp_keyfactory).
 ``--profile MODE`` runs the timed deliveries of that mode under cProfile
 and prints where the time goes (own time and cumulative), per post; the
 numbers are in docs/delivery.rst.
+
+``--scale`` (10,000 members unless ``--members``) measures growth in one
+run: each list delivers to its first tenth of the members and to all of
+them, alternately, and it prints the time (wall and CPU) and peak RSS at
+both sizes, next to Mailman's own delivery.
 """
 
 import argparse
@@ -162,7 +168,11 @@ def deliver_runs(cfg, port, iterations, work, kind):
     # As the outgoing runner gets them: in the message metadata.
     with open(recipients_file(work, next(iter(KINDS)) if kind == 'plain'
                               else kind)) as fp:
-        recipients = set(json.load(fp))
+        recipients = json.load(fp)
+    # --scale: the first MMPGP_BENCH_LIMIT members only (the same ones for
+    # every list: the plain list's members are the first kind's).
+    limit = int(os.environ.get('MMPGP_BENCH_LIMIT') or 0)
+    recipients = set(recipients[:limit] if limit else recipients)
     for mode in modes:
         if kind != 'plain':
             PGPMailingList.for_list(mlist).delivery_mode = mode
@@ -330,6 +340,54 @@ def profile_main(args):
     shutil.rmtree(work, ignore_errors=True)
 
 
+def scale_main(args):
+    """Growth from a tenth of the members to all of them, in one run: each
+    list delivers to its first n/10 members and to all n, alternately
+    (twice each), so that both sizes see the same machine."""
+    n = args.members or 10000
+    iterations = args.iterations or 2
+    t0 = time.perf_counter()
+    work, port, cfg, plain_cfg, _ = prepare(n)
+    print(f'# growth from {n // 10} to {n} members, 20 KB post, '
+          f'{iterations} timed runs per process (medians of two processes '
+          f'per size); setup {time.perf_counter() - t0:.0f} s', flush=True)
+    runs = {}
+    for _ in range(2):
+        for size in (n // 10, n):
+            os.environ['MMPGP_BENCH_LIMIT'] = str(size)
+            for kind in [*KINDS, 'plain']:
+                result = json.loads(child(
+                    '--deliver', plain_cfg if kind == 'plain' else cfg,
+                    str(port), str(iterations), work, kind))
+                runs.setdefault((kind, size), []).append(result)
+    del os.environ['MMPGP_BENCH_LIMIT']
+
+    def median(kind, size, mode, field='median'):
+        return statistics.median(r[mode][field] for r in runs[kind, size])
+
+    def peak(kind, size):
+        return max(r['peak_rss_mib'] for r in runs[kind, size])
+
+    rows = [(f'{mode} ({kind})', kind, mode) for kind in KINDS
+            for mode in ('individual', 'bulk')]
+    rows.append(('Mailman, plain list', 'plain', 'mailman'))
+    print('{:<24} {:>9} {:>9} {:>7} {:>9} {:>9} {:>7}'.format(
+        'row', f'{n // 10}', f'{n}', 'growth', 'CPU', 'CPU', 'growth'))
+    for label, kind, mode in rows:
+        small, big = median(kind, n // 10, mode), median(kind, n, mode)
+        cpu_s, cpu_b = (median(kind, n // 10, mode, 'cpu'),
+                        median(kind, n, mode, 'cpu'))
+        print('{:<24} {:>7.2f} s {:>7.2f} s {:>6.1f}x {:>7.2f} s {:>7.2f} s '
+              '{:>6.1f}x'.format(label, small, big, big / small, cpu_s,
+                                 cpu_b, cpu_b / cpu_s), flush=True)
+    for size in (n // 10, n):
+        print('peak RSS, {} members: {}; Mailman {:.1f} MiB'.format(
+            size, ', '.join('{} {:.1f} MiB ({:+.1f})'.format(
+                kind, peak(kind, size), peak(kind, size) - peak('plain', size))
+                for kind in KINDS), peak('plain', size)))
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def compare(src, ours, plain, run):
     """The same deliveries with the plugin in src: wall and CPU time,
     each as a ratio to Mailman's own delivery."""
@@ -367,6 +425,9 @@ def main(argv=None):
     parser.add_argument('--no-gpg', action='store_true',
                         help='skip the gpg rows (ratios to Mailman only)')
     parser.add_argument('--kinds', default=','.join(KINDS))
+    parser.add_argument('--scale', action='store_true',
+                        help='growth from members/10 to members (10000 '
+                        'unless --members), in one run')
     parser.add_argument('--setup', nargs=3, help=argparse.SUPPRESS)
     parser.add_argument('--setup-plain', nargs=2, help=argparse.SUPPRESS)
     parser.add_argument('--deliver', nargs=5, help=argparse.SUPPRESS)
@@ -387,6 +448,8 @@ def main(argv=None):
         return
     if args.profile:
         return profile_main(args)
+    if args.scale:
+        return scale_main(args)
     # Here, not at the top: the delivering processes import only Mailman.
     from pgp_hot_paths import median_time       # one timing rule
     n = args.members or (100 if args.quick else 1000)
