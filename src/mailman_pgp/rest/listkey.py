@@ -85,6 +85,17 @@ def _key_text(data: dict, field: str) -> str:
     return text
 
 
+def _submitted_key(request, response, field: str):
+    """The key sent as ``field``, or None after answering 400 with why."""
+    try:
+        return pgp.Key.load(_key_text(request_data(request), field))
+    except (TypeError, ValueError) as error:
+        bad_request(response, str(error))
+    except pgp.PGPError as error:
+        bad_request(response, f'{field} cannot be read: {error}')
+    return None
+
+
 @public
 class ListPublicKey:
     """The list's public key: read it; merge members' certifications."""
@@ -114,14 +125,8 @@ class ListPublicKey:
         if current is None:
             not_found(response, _no_key_yet(list_id))
             return
-        try:
-            submitted = pgp.Key.load(
-                _key_text(request_data(request), 'public_key'))
-        except (TypeError, ValueError) as error:
-            bad_request(response, str(error))
-            return
-        except pgp.PGPError as error:
-            bad_request(response, f'public_key cannot be read: {error}')
+        submitted = _submitted_key(request, response, 'public_key')
+        if submitted is None:
             return
         if submitted.is_private:
             bad_request(response, 'public_key contains a private key; send '
@@ -245,13 +250,8 @@ class ListPrivateKey:
                       '[rest] allow_write_private_key: yes in the mailman-pgp '
                       'configuration')
             return
-        try:
-            key = pgp.Key.load(_key_text(request_data(request), 'key'))
-        except (TypeError, ValueError) as error:
-            bad_request(response, str(error))
-            return
-        except pgp.PGPError as error:
-            bad_request(response, f'key cannot be read: {error}')
+        key = _submitted_key(request, response, 'key')
+        if key is None:
             return
         problem = _list_key_problem(self._mlist, key)
         if problem:
