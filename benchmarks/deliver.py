@@ -211,6 +211,7 @@ def deliver_runs(cfg, port, iterations, work, kind):
                              messages=sent)
     results['peak_rss_mib'] = rss_mib('VmHWM')
     results['pgpy_loaded'] = 'pgpy' in sys.modules
+    results['cryptography_loaded'] = 'cryptography' in sys.modules
     return results
 
 
@@ -498,10 +499,13 @@ def main(argv=None):
         row['messages']))
     for kind in KINDS:
         print('peak RSS delivering to {} members ({}): {:.1f} MiB ({:.1f} '
-              'MiB once initialized; PGPy {}imported)'.format(
+              'MiB once initialized; PGPy {}imported, cryptography {}'
+              'imported)'.format(
                   n, kind, ours[kind]['peak_rss_mib'],
                   ours[kind]['baseline_rss_mib'],
-                  '' if ours[kind]['pgpy_loaded'] else 'not '))
+                  '' if ours[kind]['pgpy_loaded'] else 'not ',
+                  '' if ours[kind].get('cryptography_loaded', True)
+                  else 'not '))
     print('peak RSS of Mailman delivering the same post to the same members '
           '(plain list, no plugin): {:.1f} MiB ({:.1f} MiB once '
           'initialized)'.format(plain['peak_rss_mib'],

@@ -5,7 +5,8 @@ PGPy spends about a millisecond parsing and checking each key; a list
 re-reading a thousand member keys pays a second for it. This module reads
 the usual shape (v4 primary key, user IDs with self-certifications,
 subkeys with binding signatures; RSA, EdDSA, ECDSA, ECDH) and verifies the
-self-signatures with cryptography directly; policy.py judges them, as it
+self-signatures with the system's libcrypto directly (_ossl); policy.py
+judges them, as it
 does for the PGPy path. Anything else (revocations, direct-key signatures,
 user attributes, weak or unknown algorithms) returns None and the caller
 uses the PGPy path, which gives the same answers
@@ -15,36 +16,19 @@ uses the PGPy path, which gives the same answers
 import hashlib
 from datetime import datetime, timedelta
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import (
-    ec, padding, rsa)
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    encode_dss_signature)
-
+from mailman_pgp.pgp import _ossl
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp._keyparse import UTC, now_utc
-from mailman_pgp.pgp._session import (
-    Recipient, ed25519_public_key, x25519_public_key)
+from mailman_pgp.pgp._session import Recipient
 from mailman_pgp.pgp import policy
 from mailman_pgp.pgp._sigparse import BadSignaturePacket, read_sig
 from mailman_pgp.pgp.policy import RSA_MIN_BITS, Cert, Part
 
 _ED25519 = bytes.fromhex('2B06010401DA470F01')
 _CV25519 = bytes.fromhex('2B060104019755010501')
-_CURVES = {
-    bytes.fromhex('2A8648CE3D030107'): ec.SECP256R1,
-    bytes.fromhex('2B81040022'): ec.SECP384R1,
-    bytes.fromhex('2B81040023'): ec.SECP521R1,
-    bytes.fromhex('2B2403030208010107'): ec.BrainpoolP256R1,
-    bytes.fromhex('2B240303020801010B'): ec.BrainpoolP384R1,
-    bytes.fromhex('2B240303020801010D'): ec.BrainpoolP512R1,
-}
-_CURVE_NAMES = dict(zip(_CURVES, (
+_CURVE_NAMES = dict(zip(_ossl.CURVES, (
     'nistp256', 'nistp384', 'nistp521', 'brainpoolP256r1',
     'brainpoolP384r1', 'brainpoolP512r1')))
-_HASHES = {2: hashes.SHA1, 8: hashes.SHA256, 9: hashes.SHA384,
-           10: hashes.SHA512, 11: hashes.SHA224}
 _CERTS = (0x10, 0x11, 0x12, 0x13)
 
 
@@ -67,8 +51,9 @@ def _oid(data, pos):
 
 
 class _KeyPart:
-    """A v4 key packet: algorithm, creation, cryptography public key and,
-    for an unprotected secret key packet, its secret MPIs."""
+    """A v4 key packet: algorithm, creation, public key (``material``: RSA
+    (n, e) or the point; ``pub``: the libcrypto key) and, for an
+    unprotected secret key packet, its secret MPIs."""
 
     def __init__(self, body: bytes, secret: bool = False):
         if len(body) < 8 or body[0] != 4:
@@ -95,9 +80,11 @@ class _KeyPart:
             n, pos = _mpi(body, 6)
             e, pos = _mpi(body, pos)
             n, e = int.from_bytes(n, 'big'), int.from_bytes(e, 'big')
-            if n.bit_length() < RSA_MIN_BITS:
+            if n.bit_length() < RSA_MIN_BITS or not (3 <= e < n and e & 1
+                                                     and n & 1):
                 raise _Fallback
-            self.pub = rsa.RSAPublicNumbers(e, n).public_key()
+            self.material = n, e
+            self.pub = _ossl.rsa_public(n, e)
             return pos
         if alg in (18, 19, 22):
             self.oid, pos = _oid(body, 6)
@@ -105,16 +92,16 @@ class _KeyPart:
             if alg == 22:
                 if self.oid != _ED25519 or point[:1] != b'\x40':
                     raise _Fallback
-                self.pub = ed25519_public_key(point[1:])
+                self.pub = _ossl.ed25519_public(point[1:])
             elif alg == 18 and self.oid == _CV25519:
                 if point[:1] != b'\x40':
                     raise _Fallback
-                self.pub = x25519_public_key(point[1:])
-            elif self.oid in _CURVES:
-                self.pub = ec.EllipticCurvePublicKey.from_encoded_point(
-                    _CURVES[self.oid](), point)
+                self.pub = _ossl.x25519_public(point[1:])
+            elif self.oid in _ossl.CURVES:
+                self.pub = _ossl.ec_public(self.oid, point)
             else:
                 raise _Fallback
+            self.material = point
             if alg == 18:
                 if body[pos:pos + 2] != b'\x03\x01' or len(body) < pos + 4:
                     raise _Fallback
@@ -126,7 +113,7 @@ class _KeyPart:
     def as_part(self) -> Part:
         """This key part as the policy sees it."""
         if self.alg in (1, 2, 3):
-            size = self.pub.key_size
+            size = self.material[0].bit_length()
         elif self.oid == _ED25519:
             size = 'ed25519'
         elif self.oid == _CV25519:
@@ -136,8 +123,8 @@ class _KeyPart:
         return Part(self.keyid, self.alg, size, self.created)
 
     def recipient(self):
-        return Recipient.from_fields(self.fpr, self.alg, self.pub, self.oid,
-                                     self.halg, self.encalg)
+        return Recipient.from_fields(self.fpr, self.alg, self.material,
+                                     self.oid, self.halg, self.encalg)
 
 
 def _secret_mpis(body, pos) -> list:
@@ -158,30 +145,23 @@ def _secret_mpis(body, pos) -> list:
 
 def _verify(sig, key: _KeyPart, prefix: bytes) -> bool:
     """The mathematics of a key signature (a _sigparse.Sig) by key."""
-    algo = _HASHES.get(sig.halg)
-    if algo is None:
+    name = _ossl.HASH_NAMES.get(sig.halg)
+    if name is None:
         return False
     data = (prefix + sig.hashed_part + b'\x04\xff'
             + len(sig.hashed_part).to_bytes(4, 'big'))
-    try:
-        if key.alg in (1, 2, 3) and len(sig.mpis) == 1:
-            size = (key.pub.key_size + 7) // 8
-            key.pub.verify(sig.mpis[0].rjust(size, b'\0'), data,
-                           padding.PKCS1v15(), algo())
-        elif key.alg == 22 and len(sig.mpis) == 2:
-            h = hashes.Hash(algo())
-            h.update(data)
-            key.pub.verify(sig.mpis[0].rjust(32, b'\0')
-                           + sig.mpis[1].rjust(32, b'\0'), h.finalize())
-        elif key.alg == 19 and len(sig.mpis) == 2:
-            r, s = (int.from_bytes(m, 'big') for m in sig.mpis)
-            key.pub.verify(encode_dss_signature(r, s), data,
-                           ec.ECDSA(algo()))
-        else:
-            return False
-    except (InvalidSignature, ValueError, TypeError):
-        return False
-    return True
+    if key.alg in (1, 2, 3) and len(sig.mpis) == 1:
+        size = (key.material[0].bit_length() + 7) // 8
+        return _ossl.verify(key.pub, sig.mpis[0].rjust(size, b'\0'), data,
+                            name)
+    if key.alg == 22 and len(sig.mpis) == 2:
+        digest = hashlib.new(name.decode(), data).digest()
+        return _ossl.verify(key.pub, sig.mpis[0].rjust(32, b'\0')
+                            + sig.mpis[1].rjust(32, b'\0'), digest, None)
+    if key.alg == 19 and len(sig.mpis) == 2:
+        r, s = (int.from_bytes(m, 'big') for m in sig.mpis)
+        return _ossl.verify(key.pub, _ossl.ecdsa_der(r, s), data, name)
+    return False
 
 
 def _checked(body, key, prefix):

@@ -10,60 +10,26 @@ import hashlib
 import os
 import struct
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import (
-    ec, ed25519, padding, rsa, x25519)
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
-from cryptography.hazmat.primitives.keywrap import (
-    InvalidUnwrap,
-    aes_key_unwrap,
-    aes_key_wrap,
-)
-
+from mailman_pgp.pgp import _ossl
 from mailman_pgp.pgp import packets as P
 from mailman_pgp.pgp.errors import DecryptionError, EncryptionError, UnsupportedError
 
-try:  # cryptography >= 43 keeps CFB only among the "decrepit" modes.
-    from cryptography.hazmat.decrepit.ciphers.modes import CFB
-except ImportError:  # pragma: no cover
-    from cryptography.hazmat.primitives.ciphers.modes import CFB
-
-# Symmetric algorithm IDs (RFC 4880 9.2) -> (cryptography class, key bytes).
+# Symmetric algorithm IDs (RFC 4880 9.2) -> key bytes.  Encryption uses AES
+# only (OUR_CIPHERS, on the system's libcrypto: _ossl); decryption reads
+# the older ciphers too, with cryptography (imported on use: the outgoing
+# runner never decrypts).
 AES128, AES192, AES256 = 7, 8, 9
-CIPHERS = {AES128: (algorithms.AES, 16), AES192: (algorithms.AES, 24),
-           AES256: (algorithms.AES, 32)}
-try:
-    from cryptography.hazmat.decrepit.ciphers import algorithms as _old
-    CIPHERS.update({2: (_old.TripleDES, 24), 3: (_old.CAST5, 16),
-                    11: (_old.Camellia, 16), 12: (_old.Camellia, 24),
-                    13: (_old.Camellia, 32)})
-except (ImportError, AttributeError):  # pragma: no cover
-    pass
-# X25519 and Ed25519 keys made without cryptography's public classmethods:
-# before cryptography 47 those import its legacy OpenSSL backend (2.3 MiB in
-# every process that signs with or encrypts to a Curve25519 key) only to ask
-# whether the curve is supported, which it always is in the OpenSSL
-# cryptography ships with.
-try:
-    from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
-    x25519_public_key = _rust_openssl.x25519.from_public_bytes
-    x25519_generate = _rust_openssl.x25519.generate_key
-    ed25519_public_key = _rust_openssl.ed25519.from_public_bytes
-    ed25519_private_key = _rust_openssl.ed25519.from_private_bytes
-except (ImportError, AttributeError):  # pragma: no cover
-    x25519_public_key = x25519.X25519PublicKey.from_public_bytes
-    x25519_generate = x25519.X25519PrivateKey.generate
-    ed25519_public_key = ed25519.Ed25519PublicKey.from_public_bytes
-    ed25519_private_key = ed25519.Ed25519PrivateKey.from_private_bytes
-
+KEY_SIZES = {2: 24, 3: 16, AES128: 16, AES192: 24, AES256: 32, 11: 16,
+             12: 24, 13: 32}
 CIPHER_NAMES = {AES128: 'AES128', AES192: 'AES192', AES256: 'AES256'}
 OUR_CIPHERS = (AES256, AES192, AES128)
 
 RSA_ALGS = (1, 2)
 ECDH_ALG = 18
-_HASHES = {8: hashes.SHA256, 9: hashes.SHA384, 10: hashes.SHA512}
-_CURVE_OIDS = {  # dotted OID -> DER content octets
-    '1.3.6.1.4.1.3029.1.5.1': bytes.fromhex('2B060104019755010501'),
+_KDF_HASHES = {8: 'sha256', 9: 'sha384', 10: 'sha512'}
+_X25519_OID = bytes.fromhex('2B060104019755010501')
+_CURVE_OIDS = {  # dotted OID (as PGPy names it) -> DER content octets
+    '1.3.6.1.4.1.3029.1.5.1': _X25519_OID,
     '1.2.840.10045.3.1.7': bytes.fromhex('2A8648CE3D030107'),
     '1.3.132.0.34': bytes.fromhex('2B81040022'),
     '1.3.132.0.35': bytes.fromhex('2B81040023'),
@@ -73,11 +39,26 @@ _CURVE_OIDS = {  # dotted OID -> DER content octets
 }
 
 
-def _raw(public_key) -> bytes:
-    """The raw bytes of an X25519 public key (``public_bytes_raw()`` needs
-    cryptography 40; this spelling keeps older releases working)."""
-    return public_key.public_bytes(serialization.Encoding.Raw,
-                                   serialization.PublicFormat.Raw)
+def _decrypting_ciphers() -> dict:
+    """Cipher ID -> cryptography algorithm class, for decryption."""
+    from cryptography.hazmat.primitives.ciphers import algorithms
+    ciphers = {AES128: algorithms.AES, AES192: algorithms.AES,
+               AES256: algorithms.AES}
+    try:
+        from cryptography.hazmat.decrepit.ciphers import algorithms as old
+        ciphers.update({2: old.TripleDES, 3: old.CAST5, 11: old.Camellia,
+                        12: old.Camellia, 13: old.Camellia})
+    except (ImportError, AttributeError):  # pragma: no cover
+        pass
+    return ciphers
+
+
+def _cfb():
+    try:  # cryptography >= 43 keeps CFB only among the "decrepit" modes.
+        from cryptography.hazmat.decrepit.ciphers.modes import CFB
+    except ImportError:  # pragma: no cover
+        from cryptography.hazmat.primitives.ciphers.modes import CFB
+    return CFB
 
 
 def mpi(value: int | bytes) -> bytes:
@@ -94,7 +75,9 @@ def _checksummed(cipher: int, key: bytes) -> bytes:
 
 
 class Recipient:
-    """Precomputed PKESK material for one encryption (sub)key."""
+    """Precomputed PKESK material for one encryption (sub)key: plain
+    numbers and bytes (a key object per member would cost megabytes in a
+    process delivering to thousands)."""
 
     __slots__ = (
         'alg',
@@ -110,101 +93,90 @@ class Recipient:
         from mailman_pgp.pgp._quiet import quiet
         with quiet():
             km = pgpy_subkey._key.keymaterial
-            self.keyid = bytes.fromhex(
-                str(pgpy_subkey.fingerprint).replace(' ', '')[-16:])
-            self.alg = int(pgpy_subkey.key_algorithm)
-            self.curve = None
-            if self.alg in RSA_ALGS:
-                self.pub = rsa.RSAPublicNumbers(int(km.e), int(km.n))
+            fpr = bytes.fromhex(str(pgpy_subkey.fingerprint).replace(' ', ''))
+            alg = int(pgpy_subkey.key_algorithm)
+            if alg in RSA_ALGS:
+                self._fill(fpr, alg, (int(km.n), int(km.e)))
                 return
-            if self.alg != ECDH_ALG:
+            if alg != ECDH_ALG:
                 raise EncryptionError(
                     f'The recipient key uses an algorithm ({pgpy_subkey.key_algorithm.name}) that cannot '
                     'encrypt.')
-            oid = str(km.oid.value)
-            if oid.endswith('3029.1.5.1'):
-                self.curve = 'x25519'
-                self.pub = bytes(km.p.x)
+            oid = _CURVE_OIDS.get(str(km.oid.value))
+            if oid == _X25519_OID:
+                point = b'\x40' + bytes(km.p.x)
+            elif oid in _ossl.CURVES:
+                size = _ossl.CURVES[oid][1]
+                point = (b'\x04' + int(km.p.x).to_bytes(size, 'big')
+                         + int(km.p.y).to_bytes(size, 'big'))
             else:
-                self.curve = 'ec'
-                self.pub = ec.EllipticCurvePublicNumbers(
-                    int(km.p.x), int(km.p.y), km.oid.curve())
-            halg = int(km.kdf.halg)
-            encalg = int(km.kdf.encalg)
-            if halg not in _HASHES or encalg not in CIPHERS:
-                raise EncryptionError('The recipient key has unsupported '
-                                      'ECDH parameters.')
-            self.kdf_hash = _HASHES[halg]
-            self.kek_len = CIPHERS[encalg][1]
-            fpr = bytes.fromhex(str(pgpy_subkey.fingerprint).replace(' ', ''))
-            der = _CURVE_OIDS[oid]
-            self.param = (bytes([len(der)]) + der + bytes([ECDH_ALG])
-                          + bytes([3, 1, halg, encalg])
-                          + b'Anonymous Sender    ' + fpr)
+                point = b''     # refused by _fill
+            self._fill(fpr, alg, point, oid, int(km.kdf.halg),
+                       int(km.kdf.encalg))
 
     @classmethod
     def from_fields(cls, fpr: bytes, alg: int, pub, oid_der=None,
                     halg=None, encalg=None):
-        """A Recipient from already parsed key fields (no pgpy object)."""
+        """A Recipient from already parsed key fields: RSA (n, e), or the
+        ECDH point as the key packet has it."""
         self = cls.__new__(cls)
+        self._fill(fpr, alg, pub, oid_der, halg, encalg)
+        return self
+
+    def _fill(self, fpr, alg, pub, oid_der=None, halg=None, encalg=None):
         self.keyid = fpr[-8:]
         self.alg = alg
-        self.curve = None
+        self.curve = self.kdf_hash = self.kek_len = self.param = None
         if alg in RSA_ALGS:
-            self.pub = pub.public_numbers()
-            return self
-        if isinstance(pub, x25519.X25519PublicKey):
-            self.curve, self.pub = 'x25519', _raw(pub)
+            self.pub = pub
+            return
+        if oid_der == _X25519_OID and pub[:1] == b'\x40' and len(pub) == 33:
+            self.curve, self.pub = 'x25519', pub[1:]
+        elif oid_der in _ossl.CURVES:
+            self.curve, self.pub = 'ec', (oid_der, pub)
         else:
-            self.curve, self.pub = 'ec', pub.public_numbers()
-        if halg not in _HASHES or encalg not in CIPHERS:
+            raise EncryptionError('The recipient key uses an unsupported '
+                                  'curve.')
+        if halg not in _KDF_HASHES or encalg not in OUR_CIPHERS:
             raise EncryptionError('The recipient key has unsupported ECDH '
                                   'parameters.')
-        self.kdf_hash = _HASHES[halg]
-        self.kek_len = CIPHERS[encalg][1]
+        self.kdf_hash = _KDF_HASHES[halg]
+        self.kek_len = KEY_SIZES[encalg]
         self.param = (bytes([len(oid_der)]) + oid_der + bytes([ECDH_ALG])
                       + bytes([3, 1, halg, encalg])
                       + b'Anonymous Sender    ' + fpr)
-        return self
-
-    def _public_key(self):
-        """The cryptography key, built per use (a few microseconds): a
-        thousand keys kept in OpenSSL, with the tables it adds to RSA keys
-        on first use, cost megabytes."""
-        if self.curve == 'x25519':
-            return x25519_public_key(self.pub)
-        return self.pub.public_key()
 
     def pkesk(self, cipher: int, session_key: bytes, hide: bool) -> bytes:
         """Return the framed PKESK packet for this recipient."""
         m = _checksummed(cipher, session_key)
-        pub = self._public_key()
-        if self.curve is None:
-            fields = mpi(pub.encrypt(m, padding.PKCS1v15()))
-        else:
-            if self.curve == 'x25519':
-                eph = x25519_generate()
-                shared = eph.exchange(pub)
-                v = b'\x40' + _raw(eph.public_key())
+        try:
+            if self.curve is None:
+                fields = mpi(_ossl.rsa_encrypt(_ossl.rsa_public(*self.pub),
+                                               m))
             else:
-                eph = ec.generate_private_key(pub.curve)
-                shared = eph.exchange(ec.ECDH(), pub)
-                v = eph.public_key().public_bytes(
-                    serialization.Encoding.X962,
-                    serialization.PublicFormat.UncompressedPoint)
-            kek = _kdf(self.kdf_hash, shared, self.param, self.kek_len)
-            pad = 8 - len(m) % 8
-            wrapped = aes_key_wrap(kek, m + bytes([pad]) * pad)
-            fields = mpi(v) + bytes([len(wrapped)]) + wrapped
+                if self.curve == 'x25519':
+                    eph, shared = _ossl.x25519_agree(
+                        _ossl.x25519_public(self.pub))
+                    v = b'\x40' + eph
+                else:
+                    oid, point = self.pub
+                    v, shared = _ossl.ec_agree(oid, _ossl.ec_public(oid,
+                                                                    point))
+                kek = _kdf(self.kdf_hash, shared, self.param, self.kek_len)
+                pad = 8 - len(m) % 8
+                wrapped = _ossl.aes_key_wrap(kek, m + bytes([pad]) * pad)
+                fields = mpi(v) + bytes([len(wrapped)]) + wrapped
+        except ValueError:
+            raise EncryptionError('The recipient key cannot be encrypted '
+                                  'to (damaged key material).') from None
         keyid = b'\0' * 8 if hide else self.keyid
         return P.new_packet(P.PKESK, b'\x03' + keyid + bytes([self.alg])
                             + fields)
 
 
-def _kdf(hash_cls, shared: bytes, param: bytes, length: int) -> bytes:
-    h = hashes.Hash(hash_cls())
-    h.update(b'\0\0\0\1' + shared + param)
-    return h.finalize()[:length]
+def _kdf(hash_name: str, shared: bytes, param: bytes, length: int) -> bytes:
+    return hashlib.new(hash_name, b'\0\0\0\1' + shared + param).digest()[
+        :length]
 
 
 def parse_pkesk(body: bytes):
@@ -217,6 +189,9 @@ def parse_pkesk(body: bytes):
 def decrypt_session_key(body: bytes, pgpy_subkey):
     """Try to decrypt a PKESK with a private (sub)key: (cipher, key) or None.
     """
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.keywrap import InvalidUnwrap
+
     from mailman_pgp.pgp._quiet import quiet
     with quiet():
         km = pgpy_subkey._key.keymaterial
@@ -233,19 +208,22 @@ def decrypt_session_key(body: bytes, pgpy_subkey):
                 m = _ecdh_unwrap(data, priv, Recipient(pgpy_subkey))
             else:
                 return None
-        except (ValueError, InvalidUnwrap, IndexError, struct.error):
+        except (ValueError, InvalidUnwrap, IndexError, struct.error,
+                EncryptionError):
             return None
     if len(m) < 3:
         return None
     cipher, key, check = m[0], m[1:-2], m[-2:]
     if struct.pack('>H', sum(key) & 0xFFFF) != check:
         return None
-    if cipher not in CIPHERS or CIPHERS[cipher][1] != len(key):
+    if cipher not in KEY_SIZES or KEY_SIZES[cipher] != len(key):
         return None
     return cipher, key
 
 
 def _ecdh_unwrap(data, priv, recipient):
+    from cryptography.hazmat.primitives.asymmetric import ec, x25519
+    from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
     bits = struct.unpack('>H', data[:2])[0]
     n = (bits + 7) // 8
     v = data[2:2 + n]
@@ -254,7 +232,8 @@ def _ecdh_unwrap(data, priv, recipient):
     if recipient.curve == 'x25519':
         if v[:1] != b'\x40':
             raise ValueError('bad point')
-        shared = priv.exchange(x25519_public_key(v[1:]))
+        shared = priv.exchange(
+            x25519.X25519PublicKey.from_public_bytes(v[1:]))
     else:
         pub = ec.EllipticCurvePublicKey.from_encoded_point(priv.curve, v)
         shared = priv.exchange(ec.ECDH(), pub)
@@ -267,28 +246,29 @@ def _ecdh_unwrap(data, priv, recipient):
 
 
 def seipd_encrypt(cipher: int, key: bytes, plaintext: bytes) -> bytes:
-    """Return a framed SEIPD v1 packet (CFB with MDC) for plaintext."""
-    cls, _ = CIPHERS[cipher]
-    bs = cls.block_size // 8
-    prefix = os.urandom(bs)
+    """Return a framed SEIPD v1 packet (AES-CFB with MDC) for plaintext."""
+    if cipher not in OUR_CIPHERS or KEY_SIZES[cipher] != len(key):
+        raise EncryptionError('The list encrypts with AES only.')
+    prefix = os.urandom(16)
     prefix += prefix[-2:]
     body = prefix + plaintext + b'\xd3\x14'
     body += hashlib.sha1(body).digest()
-    enc = Cipher(cls(key), CFB(b'\0' * bs)).encryptor()
-    return P.new_packet(P.SEIPD, b'\x01' + enc.update(body) + enc.finalize())
+    return P.new_packet(P.SEIPD, b'\x01' + _ossl.aes_cfb_encrypt(key, body))
 
 
 def seipd_decrypt(cipher: int, key: bytes, body: bytes) -> bytes:
     """Decrypt a SEIPD v1 packet body and check its MDC."""
-    if cipher not in CIPHERS:
+    ciphers = _decrypting_ciphers()
+    if cipher not in ciphers:
         raise UnsupportedError(f'The message uses a cipher ({cipher}) this list '
                                'does not support.')
-    cls, _ = CIPHERS[cipher]
+    from cryptography.hazmat.primitives.ciphers import Cipher
+    cls = ciphers[cipher]
     bs = cls.block_size // 8
     if len(body) < 1 + bs + 2 + 22:
         raise DecryptionError('The encrypted data is too short; it was '
                               'damaged in transit.')
-    dec = Cipher(cls(key), CFB(b'\0' * bs)).decryptor()
+    dec = Cipher(cls(key), _cfb()(b'\0' * bs)).decryptor()
     plain = dec.update(body[1:]) + dec.finalize()
     digest = hashlib.sha1(plain[:-20]).digest()
     if plain[-22:-20] != b'\xd3\x14' or digest != plain[-20:]:
@@ -299,4 +279,4 @@ def seipd_decrypt(cipher: int, key: bytes, body: bytes) -> bytes:
 
 
 def new_session_key(cipher: int) -> bytes:
-    return os.urandom(CIPHERS[cipher][1])
+    return os.urandom(KEY_SIZES[cipher])

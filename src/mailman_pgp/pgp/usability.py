@@ -5,7 +5,6 @@ and does the mathematics; which signatures and key parts count, and what
 a key may be used for, is policy.py's decision, as on the fast path.
 """
 
-from cryptography.hazmat.primitives import hashes
 from public import public
 
 from mailman_pgp.pgp import packets as P
@@ -31,6 +30,9 @@ def verify_math(signer, subject, sig) -> bool:
     would report an expired key as one with bad signatures; expiry,
     revocation and algorithms are judged by policy.py, not here.
     """
+    # Imported here: the outgoing runner imports this module for Usability
+    # and never loads cryptography (_fastkey, _ossl).
+    from cryptography.hazmat.primitives import hashes
     algo = getattr(hashes, sig.hash_algorithm.name, None)
     if algo is None:
         return False

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from cryptography.hazmat.primitives import hashes
 from public import public
 
 from mailman_pgp.pgp import packets as P
@@ -93,12 +92,7 @@ def _digest(sig, data) -> bytes:
     with quiet():
         hashdata = bytes(sig.hashdata(data))
         name = sig.hash_algorithm.name
-    algo = getattr(hashes, name, None)
-    if algo is not None:
-        h = hashes.Hash(algo())
-        h.update(hashdata)
-        return h.finalize()
-    try:
+    try:        # the same digest cryptography's hashes of that name make
         return hashlib.new(name.lower(), hashdata).digest()
     except ValueError:
         return hashlib.sha256(hashdata).digest()
