@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shlex
+import struct
 import subprocess
 import threading
 
@@ -151,7 +152,10 @@ class KeyStore:
             with self._cache_lock:
                 self._cache.pop(path, None)
             return None
-        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        # Packed: 57 bytes instead of 160 for each of thousands of files.
+        signature = struct.pack('<QQQ', stat.st_ino,
+                                stat.st_mtime_ns & (2 ** 64 - 1),
+                                stat.st_size)
         with self._cache_lock:
             cached = self._cache.get(path)
         if cached is not None and cached[0] == signature:

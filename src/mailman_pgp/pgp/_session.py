@@ -79,15 +79,7 @@ class Recipient:
     numbers and bytes (a key object per member would cost megabytes in a
     process delivering to thousands)."""
 
-    __slots__ = (
-        'alg',
-        'curve',
-        'kdf_hash',
-        'kek_len',
-        'keyid',
-        'param',
-        'pub',
-    )
+    __slots__ = ('alg', 'curve', 'encalg', 'fpr', 'halg', 'pub')
 
     def __init__(self, pgpy_subkey):
         from mailman_pgp.pgp._quiet import quiet
@@ -124,9 +116,9 @@ class Recipient:
         return self
 
     def _fill(self, fpr, alg, pub, oid_der=None, halg=None, encalg=None):
-        self.keyid = fpr[-8:]
+        self.fpr = fpr
         self.alg = alg
-        self.curve = self.kdf_hash = self.kek_len = self.param = None
+        self.curve = self.halg = self.encalg = None
         if alg in RSA_ALGS:
             self.pub = pub
             return
@@ -140,11 +132,28 @@ class Recipient:
         if halg not in _KDF_HASHES or encalg not in OUR_CIPHERS:
             raise EncryptionError('The recipient key has unsupported ECDH '
                                   'parameters.')
-        self.kdf_hash = _KDF_HASHES[halg]
-        self.kek_len = KEY_SIZES[encalg]
-        self.param = (bytes([len(oid_der)]) + oid_der + bytes([ECDH_ALG])
-                      + bytes([3, 1, halg, encalg])
-                      + b'Anonymous Sender    ' + fpr)
+        self.halg, self.encalg = halg, encalg
+
+    # Derived on use: thousands of recipients are kept per process.
+    @property
+    def keyid(self) -> bytes:
+        return self.fpr[-8:]
+
+    @property
+    def kdf_hash(self) -> str:
+        return _KDF_HASHES[self.halg]
+
+    @property
+    def kek_len(self) -> int:
+        return KEY_SIZES[self.encalg]
+
+    @property
+    def param(self) -> bytes:
+        """The KDF parameters of RFC 6637 section 8."""
+        oid = _X25519_OID if self.curve == 'x25519' else self.pub[0]
+        return (bytes([len(oid)]) + oid + bytes([ECDH_ALG])
+                + bytes([3, 1, self.halg, self.encalg])
+                + b'Anonymous Sender    ' + self.fpr)
 
     def pkesk(self, cipher: int, session_key: bytes, hide: bool) -> bytes:
         """Return the framed PKESK packet for this recipient."""

@@ -4,7 +4,6 @@ The rest of the plugin never sees a pgpy object; it gets a Key, whose
 properties answer the questions Mailman asks (fingerprint, uids, armor).
 """
 
-import collections
 import hashlib
 
 from public import public
@@ -225,19 +224,20 @@ class Key:
             self._fp, self.algorithm, ' private' if self.is_private else '')
 
 
-_SHARED = collections.OrderedDict()
+# A dict in least recently used order (an OrderedDict costs 45 bytes more
+# per key).
+_SHARED: dict[bytes, dict] = {}
 _SHARED_MAX = 20000
 
 
 def _shared_cache(raw: bytes) -> dict:
     digest = hashlib.sha256(raw).digest()
-    cache = _SHARED.get(digest)
+    cache = _SHARED.pop(digest, None)
     if cache is None:
-        cache = _SHARED[digest] = {}
-        if len(_SHARED) > _SHARED_MAX:
-            _SHARED.popitem(last=False)
-    else:
-        _SHARED.move_to_end(digest)
+        cache = {}
+        if len(_SHARED) >= _SHARED_MAX:
+            del _SHARED[next(iter(_SHARED))]
+    _SHARED[digest] = cache
     return cache
 
 

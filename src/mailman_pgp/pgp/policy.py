@@ -64,6 +64,8 @@ ALG_NAMES = {1: 'RSA', 2: 'RSA', 3: 'RSA', 16: 'ElGamal', 17: 'DSA',
              18: 'ECDH', 19: 'ECDSA', 22: 'EdDSA'}
 # RSA, DSA and ElGamal under 2048 bits: refused (Sequoia since 2014-02).
 RSA_MIN_BITS = MIN_BITS = 2048
+# The refusal of every encryption-only subkey (KeyFacts keeps it as None).
+NOT_SIGNING = 'the subkey {} is not a signing subkey'
 CURVES = frozenset({'nistp256', 'nistp384', 'nistp521', 'brainpoolP256r1',
                     'brainpoolP384r1', 'brainpoolP512r1', 'ed25519',
                     'cv25519'})
@@ -292,7 +294,7 @@ def _subkey(cert, sub, t, now, primary_ok, out, gone):
     if flags & 0x0C and sub.alg in ENCRYPT_ALGS:
         enc.append(kid)
     if not (flags & 0x02 and sub.alg in SIGN_ALGS):
-        refusals[kid] = f'the subkey {kid} is not a signing subkey'
+        refusals[kid] = NOT_SIGNING.format(kid)
         return
     problem = backsig_refusal(bind, sub, t, now)
     if problem:
