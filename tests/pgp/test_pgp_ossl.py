@@ -137,6 +137,7 @@ def test_ecdsa_and_ecdh_both_ways(curve, oid):
         key.public_key().verify(encode_dss_signature(r, s + 1), digest,
                                 ec.ECDSA(Prehashed(hashes.SHA512())))
     point, shared = _ossl.ec_agree(oid, public)
+    assert point[0] == 4 and len(point) == len(_point(key))  # RFC 6637
     peer = ec.EllipticCurvePublicKey.from_encoded_point(curve(), point)
     assert key.exchange(ec.ECDH(), peer) == shared
 
