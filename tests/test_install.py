@@ -17,7 +17,7 @@ import tempfile
 import unittest
 import zipfile
 
-from mailman_pgp.compat import version_problems
+from mailman_pgp.compat import system_libcrypto, version_problems
 from mailman_pgp.nntplib_shim import NAME, REQUIRES, VERSION, write_wheel
 from mailman_pgp.testing.instance import MailmanInstance
 
@@ -37,6 +37,22 @@ class TestVersions(unittest.TestCase):
             "mailman-pgp needs sqlalchemy>=2.0,<2.1 but this Python has "
             "sqlalchemy 2.1.0: run pip install 'sqlalchemy>=2.0,<2.1' (in "
             'the environment that runs Mailman)'])
+
+    def test_an_openssl_before_3_is_named(self):
+        # What this Python links: found in this process's memory map.
+        self.assertIn('/libcrypto.so.3', system_libcrypto())
+        self.assertEqual(version_problems(libcrypto=None), [])
+        maps = ('7f2c59600000-7f2c59800000 r-xp 00000000 08:01 1234    '
+                '          /usr/lib/x86_64-linux-gnu/libcrypto.so.1.1\n')
+        old = system_libcrypto(maps)
+        self.assertEqual(old, '/usr/lib/x86_64-linux-gnu/libcrypto.so.1.1')
+        self.assertEqual(version_problems(libcrypto=old), [
+            'mailman-pgp needs OpenSSL 3.0 or later, but this Python links '
+            '/usr/lib/x86_64-linux-gnu/libcrypto.so.1.1: run Mailman on a '
+            'Python built with OpenSSL 3 (Debian 12 and later, Ubuntu 22.04 '
+            'and later)'])
+        self.assertEqual(version_problems(
+            libcrypto='/usr/lib/libcrypto.so.3'), [])
 
     def test_mailman_refuses_to_run_beside_sqlalchemy_2_1(self):
         # What pip installs for the 2017 release: SQLAlchemy 2.1 (here its

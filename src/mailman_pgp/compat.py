@@ -68,10 +68,42 @@ def _release(version: str) -> tuple:
 
 
 @public
-def version_problems(installed: dict | None = None) -> list[str]:
+def system_libcrypto(maps: str | None = None) -> str | None:
+    """The path of the libcrypto Python's hashlib links, as this process
+    maps it (``maps``: the text of /proc/self/maps), or None where that
+    cannot be told.  Delivery calls it directly (pgp/_ossl.py)."""
+    if maps is None:
+        import _hashlib  # noqa: F401  (maps the library hashlib links)
+        try:
+            with open('/proc/self/maps') as fp:
+                maps = fp.read()
+        except OSError:
+            return None
+    for line in maps.splitlines():
+        path = line.split(' ', 5)[-1].strip()
+        if '/libcrypto.so.' in path:
+            return path
+    return None
+
+
+def _openssl_problem(libcrypto: str | None) -> str | None:
+    if libcrypto is None:
+        return None     # not Linux, or a static OpenSSL: _ossl says so
+    release = libcrypto.rsplit('/libcrypto.so.', 1)[1]
+    if release.split('.')[0].isdigit() and int(release.split('.')[0]) >= 3:
+        return None
+    return ('mailman-pgp needs OpenSSL 3.0 or later, but this Python links '
+            '{}: run Mailman on a Python built with OpenSSL 3 (Debian 12 '
+            'and later, Ubuntu 22.04 and later)'.format(libcrypto))
+
+
+@public
+def version_problems(installed: dict | None = None,
+                     libcrypto: str | None = '') -> list[str]:
     """Mailman or SQLAlchemy releases this plugin does not run with, each
     with the pip command that fixes it (``installed``: name -> version, by
-    default what this Python has)."""
+    default what this Python has), and an OpenSSL older than 3.0
+    (``libcrypto``: its path, by default the one this Python links)."""
     if installed is None:
         from importlib.metadata import PackageNotFoundError, version
         installed = {}
@@ -90,4 +122,8 @@ def version_problems(installed: dict | None = None) -> list[str]:
                 'mailman-pgp needs {} but this Python has {} {}: run pip '
                 'install {} (in the environment that runs Mailman)'.format(
                     spec.strip("'"), name, found, spec))
+    openssl = _openssl_problem(system_libcrypto() if libcrypto == ''
+                               else libcrypto)
+    if openssl is not None:
+        problems.append(openssl)
     return problems

@@ -21,18 +21,15 @@ import os
 
 from ctypes import POINTER, byref, c_char_p, c_int, c_size_t, c_void_p
 
+from mailman_pgp.compat import system_libcrypto
+
 
 def _load() -> ctypes.CDLL:
     """The libcrypto Python's hashlib uses (already mapped), else the
     system's."""
-    import _hashlib  # noqa: F401  (maps the library hashlib links)
-    with open('/proc/self/maps') as maps:
-        for line in maps:
-            path = line.rstrip('\n').split(' ', 5)[-1].strip()
-            if '/libcrypto.so.' in path:
-                return ctypes.CDLL(path)
+    path = system_libcrypto()
     try:
-        return ctypes.CDLL('libcrypto.so.3')
+        return ctypes.CDLL(path or 'libcrypto.so.3')
     except OSError:
         raise ImportError('mailman-pgp needs the system libcrypto of '
                           'OpenSSL 3 (Debian: libssl3), the one Python\'s '
