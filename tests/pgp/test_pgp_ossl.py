@@ -7,7 +7,6 @@ import os
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.decrepit.ciphers.modes import CFB
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import (
     ec, ed25519, padding, rsa, x25519)
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
 
 from mailman_pgp.pgp import _ossl
+from mailman_pgp.pgp._session import _cfb
 
 CURVES = [(ec.SECP256R1, '2A8648CE3D030107'), (ec.SECP384R1, '2B81040022'),
           (ec.SECP521R1, '2B81040023'),
@@ -174,7 +174,7 @@ def test_aes_key_wrap_and_cfb(size):
     assert aes_key_unwrap(kek, _ossl.aes_key_wrap(kek, data)) == data
     key, plain = os.urandom(size), os.urandom(100_003)
     ours = _ossl.aes_cfb_encrypt(key, plain)
-    decryptor = Cipher(algorithms.AES(key), CFB(b'\0' * 16)).decryptor()
+    decryptor = Cipher(algorithms.AES(key), _cfb()(b'\0' * 16)).decryptor()
     assert decryptor.update(ours) + decryptor.finalize() == plain
     with pytest.raises(ValueError):
         _ossl.aes_key_wrap(kek, data[:12])      # not a multiple of 8
