@@ -93,6 +93,11 @@ class TestLeftovers(unittest.TestCase):
         left = subprocess.Popen(sleep, env=dict(os.environ, **{name: value}))
         other = subprocess.Popen(sleep, env=dict(os.environ, **{
             name: value + '.other'}))
+        # Python 3.13 may start them with vfork: Popen returns while exec
+        # is still setting up the new environment, which /proc shows empty
+        # until then (a leftover of a real run has long been running).
+        for child in (left, other):
+            _wait_for_environment(child.pid, name.encode())
         try:
             self.assertEqual(suite.stop_leftovers(marker), 1)
             self.assertIsNotNone(left.wait(10))
@@ -100,3 +105,13 @@ class TestLeftovers(unittest.TestCase):
         finally:
             other.kill()
             other.wait()
+
+
+def _wait_for_environment(pid: int, name: bytes) -> None:
+    import time
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open('/proc/{}/environ'.format(pid), 'rb') as fp:
+            if name in fp.read():
+                return
+        time.sleep(0.01)
