@@ -5,11 +5,13 @@ with the list key and encrypts a copy per member.  With cryptography those
 few calls load its compiled library, 8.7 MiB of resident memory in the
 process that already holds every member's key.  Python's own hashlib
 links the system's OpenSSL (3.0 or later) and has it loaded in every
-Mailman process: these calls reach the same library through ctypes and
-cost that process about 0.5 MiB.
+Mailman process: these calls reach the same library through ctypes (which
+Mailman's own delivery loads too) and cost that process next to nothing.
 
-Keys are built from their numbers in DER (RFC 5480, RFC 8017 A.1) or from
-raw bytes (RFC 8410), per use, and freed with their Python object.  Every
+Keys are built per use from their numbers (RSA public keys set directly;
+EC public keys and private keys in DER: RFC 5480, RFC 8017 A.1.2,
+RFC 5915) or from raw bytes (RFC 8410), and freed with their Python
+object.  Every
 failure of OpenSSL is a ValueError; a signature that does not verify is
 False.  tests/pgp/test_pgp_ossl.py checks each operation against
 cryptography, both ways.
