@@ -504,8 +504,7 @@ def main(argv=None):
                   n, kind, ours[kind]['peak_rss_mib'],
                   ours[kind]['baseline_rss_mib'],
                   '' if ours[kind]['pgpy_loaded'] else 'not ',
-                  '' if ours[kind].get('cryptography_loaded', True)
-                  else 'not '))
+                  '' if ours[kind]['cryptography_loaded'] else 'not '))
     print('peak RSS of Mailman delivering the same post to the same members '
           '(plain list, no plugin): {:.1f} MiB ({:.1f} MiB once '
           'initialized)'.format(plain['peak_rss_mib'],

@@ -6,11 +6,11 @@ re-reading a thousand member keys pays a second for it. This module reads
 the usual shape (v4 primary key, user IDs with self-certifications,
 subkeys with binding signatures; RSA, EdDSA, ECDSA, ECDH) and verifies the
 self-signatures with the system's libcrypto directly (_ossl); policy.py
-judges them, as it
-does for the PGPy path. Anything else (revocations, direct-key signatures,
-user attributes, weak or unknown algorithms) returns None and the caller
-uses the PGPy path, which gives the same answers
-(tests/pgp/test_pgp_fastkey.py compares them).
+judges them, as it does for the PGPy path. Anything else (revocations,
+direct-key signatures, user attributes, weak or unknown algorithms, RSA
+numbers that cannot be a key) returns None and the caller uses the PGPy
+path, which gives the same answers (tests/pgp/test_pgp_fastkey.py compares
+them).
 """
 
 import hashlib

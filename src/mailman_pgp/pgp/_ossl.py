@@ -21,97 +21,10 @@ import ctypes
 import math
 import os
 
-from ctypes import POINTER, byref, c_char_p, c_int, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_int, c_size_t, c_void_p
 
-from mailman_pgp.compat import system_libcrypto
+from mailman_pgp.pgp._libcrypto import check as _check, lib as _lib
 
-
-def _load() -> ctypes.CDLL:
-    """The libcrypto Python's hashlib uses (already mapped), else the
-    system's."""
-    path = system_libcrypto()
-    try:
-        return ctypes.CDLL(path or 'libcrypto.so.3')
-    except OSError:
-        raise ImportError('mailman-pgp needs the system libcrypto of '
-                          'OpenSSL 3 (Debian: libssl3), the one Python\'s '
-                          'hashlib links') from None
-
-
-_lib = _load()
-if _lib.OpenSSL_version_num() < 0x30000000:       # pragma: no cover
-    raise ImportError('mailman-pgp needs OpenSSL 3.0 or later for '
-                      'hashlib and the plugin')
-
-_SIGNATURES = {
-    'EVP_PKEY_free': (None, [c_void_p]),
-    'EVP_PKEY_new_raw_public_key': (c_void_p, [c_int, c_void_p, c_char_p,
-                                               c_size_t]),
-    'EVP_PKEY_new_raw_private_key': (c_void_p, [c_int, c_void_p, c_char_p,
-                                                c_size_t]),
-    'EVP_PKEY_get_raw_public_key': (c_int, [c_void_p, c_char_p,
-                                            POINTER(c_size_t)]),
-    'd2i_PUBKEY': (c_void_p, [c_void_p, POINTER(c_char_p), ctypes.c_long]),
-    'd2i_PrivateKey': (c_void_p, [c_int, c_void_p, POINTER(c_char_p),
-                                  ctypes.c_long]),
-    'i2d_PUBKEY': (c_int, [c_void_p, POINTER(c_void_p)]),
-    'EVP_PKEY_CTX_new': (c_void_p, [c_void_p, c_void_p]),
-    'EVP_PKEY_CTX_new_id': (c_void_p, [c_int, c_void_p]),
-    'EVP_PKEY_CTX_new_from_name': (c_void_p, [c_void_p, c_char_p, c_char_p]),
-    'EVP_PKEY_CTX_free': (None, [c_void_p]),
-    'EVP_PKEY_CTX_set_rsa_padding': (c_int, [c_void_p, c_int]),
-    'EVP_PKEY_CTX_set_signature_md': (c_int, [c_void_p, c_void_p]),
-    'EVP_PKEY_CTX_set_group_name': (c_int, [c_void_p, c_char_p]),
-    'EVP_PKEY_check': (c_int, [c_void_p]),
-    'EVP_PKEY_encrypt_init': (c_int, [c_void_p]),
-    'EVP_PKEY_encrypt': (c_int, [c_void_p, c_char_p, POINTER(c_size_t),
-                                 c_char_p, c_size_t]),
-    'EVP_PKEY_sign_init': (c_int, [c_void_p]),
-    'EVP_PKEY_sign': (c_int, [c_void_p, c_char_p, POINTER(c_size_t),
-                              c_char_p, c_size_t]),
-    'EVP_PKEY_keygen_init': (c_int, [c_void_p]),
-    'EVP_PKEY_keygen': (c_int, [c_void_p, POINTER(c_void_p)]),
-    'EVP_PKEY_derive_init': (c_int, [c_void_p]),
-    'EVP_PKEY_derive_set_peer': (c_int, [c_void_p, c_void_p]),
-    'EVP_PKEY_derive': (c_int, [c_void_p, c_char_p, POINTER(c_size_t)]),
-    'EVP_PKEY_get1_encoded_public_key': (c_size_t, [c_void_p,
-                                                    POINTER(c_void_p)]),
-    'EVP_MD_CTX_new': (c_void_p, []),
-    'EVP_MD_CTX_free': (None, [c_void_p]),
-    'EVP_DigestVerifyInit': (c_int, [c_void_p, c_void_p, c_void_p, c_void_p,
-                                     c_void_p]),
-    'EVP_DigestVerify': (c_int, [c_void_p, c_char_p, c_size_t, c_char_p,
-                                 c_size_t]),
-    'EVP_DigestSignInit': (c_int, [c_void_p, c_void_p, c_void_p, c_void_p,
-                                   c_void_p]),
-    'EVP_DigestSign': (c_int, [c_void_p, c_char_p, POINTER(c_size_t),
-                               c_char_p, c_size_t]),
-    'EVP_get_digestbyname': (c_void_p, [c_char_p]),
-    'EVP_get_cipherbyname': (c_void_p, [c_char_p]),
-    'EVP_CIPHER_fetch': (c_void_p, [c_void_p, c_char_p, c_char_p]),
-    'AES_set_encrypt_key': (c_int, [c_char_p, c_int, c_void_p]),
-    'AES_wrap_key': (c_int, [c_void_p, c_char_p, c_char_p, c_char_p,
-                             ctypes.c_uint]),
-    'EVP_CIPHER_CTX_new': (c_void_p, []),
-    'EVP_CIPHER_CTX_free': (None, [c_void_p]),
-    'EVP_CipherInit_ex': (c_int, [c_void_p, c_void_p, c_void_p, c_char_p,
-                                  c_char_p, c_int]),
-    'EVP_CipherUpdate': (c_int, [c_void_p, c_char_p, POINTER(c_int),
-                                 c_char_p, c_int]),
-    'EVP_CipherFinal_ex': (c_int, [c_void_p, c_char_p, POINTER(c_int)]),
-    'CRYPTO_free': (None, [c_void_p, c_char_p, c_int]),
-    'RSA_new': (c_void_p, []),
-    'RSA_free': (None, [c_void_p]),
-    'RSA_set0_key': (c_int, [c_void_p, c_void_p, c_void_p, c_void_p]),
-    'BN_bin2bn': (c_void_p, [c_char_p, c_int, c_void_p]),
-    'BN_free': (None, [c_void_p]),
-    'EVP_PKEY_new': (c_void_p, []),
-    'EVP_PKEY_assign': (c_int, [c_void_p, c_int, c_void_p]),
-    'ERR_clear_error': (None, []),
-}
-for _name, (_res, _args) in _SIGNATURES.items():
-    _function = getattr(_lib, _name)
-    _function.restype, _function.argtypes = _res, _args
 
 _X25519, _ED25519, _RSA, _EC = 1034, 1087, 6, 408
 _RSA_PKCS1_PADDING = 1
@@ -128,12 +41,6 @@ CURVES = {
     bytes.fromhex('2B240303020801010B'): (b'brainpoolP384r1', 48),
     bytes.fromhex('2B240303020801010D'): (b'brainpoolP512r1', 64),
 }
-
-
-def _check(ok) -> None:
-    if ok is None or ok <= 0:
-        _lib.ERR_clear_error()
-        raise ValueError('libcrypto refused the operation')
 
 
 # -- DER ----------------------------------------------------------------------
@@ -158,8 +65,6 @@ def _spki(algorithm: bytes, key: bytes) -> bytes:
     return _sequence(algorithm, _tlv(0x03, b'\0' + key))
 
 
-_RSA_ALGORITHM = _sequence(_tlv(0x06, bytes.fromhex('2A864886F70D010101')),
-                           b'\x05\x00')
 _EC_OID = _tlv(0x06, bytes.fromhex('2A8648CE3D0201'))
 
 
@@ -422,8 +327,6 @@ def ec_agree(curve: bytes, peer: Key) -> tuple[bytes, bytes]:
 
 
 _AES = {16: b'AES-128', 24: b'AES-192', 32: b'AES-256'}
-
-
 _FETCHED: dict[bytes, int] = {}
 
 
@@ -440,13 +343,14 @@ def _fetched(name: bytes) -> int:
     return cipher
 
 
-def _cipher(name: bytes, key: bytes, iv: bytes | None, data: bytes,
-            encrypt: bool) -> bytes:
-    cipher = _fetched(name)
+def aes_cfb_encrypt(key: bytes, data: bytes) -> bytes:
+    """AES in CFB-128 mode from a zero IV, as OpenPGP's SEIPD v1 uses it
+    (the random prefix is the first block of data)."""
+    cipher = _fetched(_AES[len(key)] + b'-CFB')
     ctx = _lib.EVP_CIPHER_CTX_new()
     try:
-        _check(_lib.EVP_CipherInit_ex(ctx, cipher, None, key, iv,
-                                      1 if encrypt else 0))
+        _check(_lib.EVP_CipherInit_ex(ctx, cipher, None, key, b'\0' * 16,
+                                      1))
         out = ctypes.create_string_buffer(len(data) + 16)
         n, m = c_int(), c_int()
         _check(_lib.EVP_CipherUpdate(ctx, out, byref(n), data, len(data)))
@@ -457,12 +361,6 @@ def _cipher(name: bytes, key: bytes, iv: bytes | None, data: bytes,
         _lib.EVP_CIPHER_CTX_free(ctx)
 
 
-def aes_cfb_encrypt(key: bytes, data: bytes) -> bytes:
-    """AES in CFB-128 mode from a zero IV, as OpenPGP's SEIPD v1 uses it
-    (the random prefix is the first block of data)."""
-    return _cipher(_AES[len(key)] + b'-CFB', key, b'\0' * 16, data, True)
-
-
 def aes_key_wrap(kek: bytes, data: bytes) -> bytes:
     """RFC 3394 AES key wrap (with the block cipher's own key schedule, as
     cryptography does it: a tenth of the time of an EVP context)."""
@@ -470,7 +368,8 @@ def aes_key_wrap(kek: bytes, data: bytes) -> bytes:
         raise ValueError('a key wrap takes 16, 24 or 32 bytes of key and '
                          'a multiple of 8 bytes, at least 16')
     schedule = ctypes.create_string_buffer(244)      # AES_KEY
-    _check(_lib.AES_set_encrypt_key(kek, len(kek) * 8, schedule) == 0)
+    if _lib.AES_set_encrypt_key(kek, len(kek) * 8, schedule) != 0:
+        raise ValueError('libcrypto refused the key')
     out = ctypes.create_string_buffer(len(data) + 8)
     n = _lib.AES_wrap_key(schedule, None, out, data, len(data))
     _check(n)

@@ -186,9 +186,7 @@ def armor(data: bytes, kind: str = MESSAGE, headers=None) -> str:
         lines.append(f'{key}: {value}'.encode('utf-8'))
     lines.append(b'')
     lines.extend(_lines64(base64.b64encode(data)))
-    # RFC 9580 lets a writer leave the CRC24 out (it is 70 microseconds of a
-    # 20 KB copy), but GnuPG fails to read armor whose base64 ends without
-    # padding when no CRC follows (dev.gnupg.org/T7071): it stays.
+    # Kept though RFC 9580 allows leaving it out: GnuPG needs it (T7071).
     lines.append(b'=' + base64.b64encode(crc24(data).to_bytes(3, 'big')))
     lines.append(f'-----END PGP {kind}-----\n'.encode('ascii'))
     return b'\n'.join(lines).decode('utf-8')
