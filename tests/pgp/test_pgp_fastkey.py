@@ -76,3 +76,19 @@ def test_fast_recipient_interop(gpg_world, gpg_keys):
         assert lazy._facts() is not None
         proc = gpg_world.run('--decrypt', input=encrypt(b'fast', [lazy]))
         assert proc.stdout == b'fast'
+
+
+def test_rsa_numbers_that_are_no_key_take_the_pgpy_path():
+    """OpenSSL takes an RSA key with an even public exponent where
+    cryptography refuses it: the fast path refuses it too, and the key is
+    of no use either way (an attacker's edit of a member's key)."""
+    key = generate_key(parse_key_spec('RSA:2048', 'primary'),
+                       parse_key_spec('RSA:2048', 'sub'),
+                       [('A', 'a@example.org')])
+    raw = bytearray(bytes(key.public))
+    e = raw.index(b'\x00\x11\x01\x00\x01')     # e = 65537, the primary's
+    raw[e + 4] = 0x00                           # e = 65536
+    from mailman_pgp.pgp import armor
+    lazy = _same(armor(bytes(raw), 'PUBLIC KEY BLOCK'), expect_fast=False)
+    assert not lazy.usability().can_encrypt
+    assert not lazy.usability().can_sign
