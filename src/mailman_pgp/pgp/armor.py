@@ -37,7 +37,10 @@ _TABLE = _make_table()
 
 
 def _crc24_table(data: bytes) -> int:
-    crc = _CRC24_INIT
+    return _crc24_table_from(_CRC24_INIT, data)
+
+
+def _crc24_table_from(crc: int, data: bytes) -> int:
     table = _TABLE
     for b in data:
         crc = ((crc << 8) & 0xFFFFFF) ^ table[((crc >> 16) ^ b) & 0xFF]
@@ -101,7 +104,11 @@ def _polymod(v):
         v &= (1 << k) - 1
         for i in bits:
             v ^= h << i
-    return _reduce_small(v)
+    # The last 256 bits by the table: v = h * x^24 + l, and the table's
+    # CRC of h from zero is h * x^24 mod P (a byte a step, not a bit).
+    h = v >> 24
+    return _crc24_table_from(0, h.to_bytes((h.bit_length() + 7) // 8,
+                                           'big')) ^ (v & 0xFFFFFF)
 
 
 @public
@@ -110,9 +117,17 @@ def crc24(data) -> int:
     data = bytes(data)
     if len(data) < 256:
         return _crc24_table(data)
-    n = len(data)
-    return _polymod((_CRC24_INIT << (8 * n))
-                    ^ (int.from_bytes(data, 'big') << 24))
+    # M * x^24 mod P from M mod P (three table steps); the initial value's
+    # part is the same for every input of this length.
+    rest = _polymod(int.from_bytes(data, 'big'))
+    return _crc24_table_from(0, rest.to_bytes(3, 'big')) ^ _init_part(
+        len(data))
+
+
+@functools.lru_cache(maxsize=512)
+def _init_part(n: int) -> int:
+    """init * x^(8n) mod P."""
+    return _polymod(_CRC24_INIT << (8 * n))
 
 
 MESSAGE = 'MESSAGE'
