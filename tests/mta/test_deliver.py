@@ -234,6 +234,23 @@ class TestWire(PGPDeliveryTestCase):
         self.assertEqual(wire_bytes(out), expected.getvalue())
         self.assertIsNone(wire_bytes(msg))
 
+    def test_placeholder_in_a_header(self):
+        # The sender writes the placeholder into a header: the copy is
+        # flattened in full, the same bytes as send_message() sends.
+        import io
+        from email.generator import BytesGenerator
+        from mailman_pgp.mta.wire import _PLACEHOLDER, wire_bytes
+        from mailman_pgp.pgp import encrypt_mime
+        msg = self.message()
+        msg['Comments'] = _PLACEHOLDER
+        out = encrypt_mime(msg, [self.list_key.public])
+        expected = io.BytesIO()
+        BytesGenerator(expected, policy=out.policy).flatten(
+            out, linesep='\r\n')
+        self.assertIsNone(wire_bytes(out, {}))
+        self.assertEqual(wire_bytes(out, {}, always=True),
+                         expected.getvalue())
+
     def test_skeleton_reused_for_alike_copies(self):
         from mailman_pgp.mta.wire import wire_bytes
         from mailman_pgp.pgp import encrypt_mime_each

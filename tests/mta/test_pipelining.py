@@ -149,6 +149,55 @@ class TestPipelined(unittest.TestCase):
         self.assertEqual([r[1] for r in server.received], [
             ['m0a@example.org'], ['m3a@example.org', 'm3b@example.org']])
 
+    def test_copies_made_while_the_server_takes_the_one_before(self):
+        # Each copy is made when its commands are on their way, one copy
+        # ahead of the replies read: the copies arrive as eager ones do,
+        # and none is made before the copy two places before it arrived.
+        eager = self.copies(6)
+        made_when = []
+
+        def maker(msg, server):
+            def make():
+                made_when.append(len(server.received))
+                return msg
+            return make
+
+        with _Server() as server:
+            connection = self.wire(server)
+            results = connection.sendmail_many(
+                [(sender, recipients, maker(msg, server))
+                 for sender, recipients, msg in eager])
+            connection.quit()
+        self.assertEqual(results, [{}] * 6)
+        self.assertEqual(len(made_when), 6)
+        self.assertTrue(all(received >= number - 2 for number, received
+                            in enumerate(made_when)), made_when)
+        with _Server() as plain:
+            connection = self.wire(plain)
+            connection.sendmail_many(eager)
+            connection.quit()
+        self.assertEqual(server.received, plain.received)
+
+    def test_copy_that_cannot_be_made(self):
+        # The copies before it are delivered; the error reaches the
+        # caller; the connection is dropped at once (a QUIT would be read
+        # as the copy's data, and never answered), and the server keeps
+        # nothing of the copy.
+        items = self.copies(4)
+
+        def broken():
+            raise OSError('the key file went away')
+
+        items[2] = (items[2][0], items[2][1], broken)
+        with _Server() as server:
+            connection = self.wire(server)
+            with self.assertRaisesRegex(OSError, 'went away'):
+                connection.sendmail_many(items)
+            connection.quit()
+            self.assertIsNone(connection.connection._connection)
+        self.assertEqual([r[1] for r in server.received],
+                         [['m0@example.org'], ['m1@example.org']])
+
     def test_sessions_per_connection_kept(self):
         with _Server() as server:
             connection = self.wire(server, sessions=3)

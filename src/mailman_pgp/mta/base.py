@@ -8,6 +8,7 @@ by the list and otherwise as it is.
 """
 
 import copy
+import functools
 import logging
 
 from public import public
@@ -60,23 +61,26 @@ class PGPDeliveryMixin:
         return sorted(r for r in recipients
                       if r in self.keys.keys or self.allow_clear)
 
-    def protected_copies(self, msg, groups, *, throw_keyids) -> list:
-        """One copy of msg per group of recipient Keys, signed once.
+    def copy_makers(self, msg, groups, *, throw_keyids) -> list:
+        """Per group of recipient Keys, a callable making its copy of msg
+        (signed once): copies are made as they are sent (send_copies), so
+        that encrypting one overlaps with the server taking the one before.
 
         With ``encrypt_outgoing`` off (the owner's explicit choice) the
         copies are only signed by the list; the recipients are still only
         members with a usable key.
         """
-        if not self.pgp_list.encrypt_outgoing:
-            signed = self.clear_copy(msg, sign=self.signer is not None)
-            return [copy.deepcopy(signed) for _ in groups]
         if not groups:
             return []
+        if not self.pgp_list.encrypt_outgoing:
+            signed = self.clear_copy(msg, sign=self.signer is not None)
+            return [functools.partial(copy.deepcopy, signed) for _ in groups]
         if is_mime_encrypted(msg):
             # Already encrypted by whoever made it (a key workflow).
-            return [copy.deepcopy(msg) for _ in groups]
+            return [functools.partial(copy.deepcopy, msg) for _ in groups]
         prepared = self.prepared(msg)
-        return [prepared.copy_for(group, throw_keyids=throw_keyids)
+        return [functools.partial(prepared.copy_for, group,
+                                  throw_keyids=throw_keyids)
                 for group in groups]
 
     def prepared(self, msg) -> EncryptedCopies:
@@ -105,23 +109,34 @@ class PGPDeliveryMixin:
         return sign_mime(msg, self.list_key)
 
     def send_copies(self, mlist, copies) -> dict:
-        """Send each (copy, metadata, recipients): pipelined over one
-        connection where the server allows it (WireConnection), else one
-        by one as core's agents send; the refused recipients, as core's
+        """Send each (msg, make, metadata, recipients), make() making the
+        copy of msg to send: pipelined over one connection where the
+        server allows it (WireConnection), else one by one as core's
+        agents send; the refused recipients, as core's
         _deliver_to_recipients() reports them."""
+        copies = [(msg, self._arc_signed(mlist, make, msgdata), msgdata,
+                   recipients) for msg, make, msgdata, recipients in copies]
         results = self._connection.sendmail_many(
-            [(self._get_sender(mlist, out, msgdata), recipients, out)
-             for out, msgdata, recipients in copies])
+            [(self._get_sender(mlist, msg, msgdata), recipients, make)
+             for msg, make, msgdata, recipients in copies])
         if results is None:
             refused = {}
-            for out, msgdata, recipients in copies:
+            for _, make, msgdata, recipients in copies:
                 refused.update(self._deliver_to_recipients(
-                    mlist, out, msgdata, recipients))
+                    mlist, make(), msgdata, recipients))
             return refused
         refused = {}
-        for (out, _, _), result in zip(copies, results):
+        for (msg, _, _, _), result in zip(copies, results):
             if result:
-                log.error('%s recipients refused: %s', out['message-id'],
+                log.error('%s recipients refused: %s', msg['message-id'],
                           result)
             refused.update(result)
         return refused
+
+    def _arc_signed(self, mlist, make, msgdata):
+        """make, then ARC signing the copy it made: what is sent."""
+        def made():
+            out = make()
+            self.arc_sign(mlist, out, msgdata)
+            return out
+        return made

@@ -32,14 +32,11 @@ class PGPBulkDelivery(PGPDeliveryMixin, BulkDelivery):
         refused = {}
         for start in range(0, len(chunks), self.window):
             window = chunks[start:start + self.window]
-            outs = self.protected_copies(
+            makers = self.copy_makers(
                 msg, [[self.keys.keys[r] for r in chunk] for chunk in window],
                 throw_keyids=True)
-            copies = []
-            for chunk, out in zip(window, outs):
-                # ARC signs each chunk's own ciphertext.
-                chunk_data = msgdata.copy()
-                self.arc_sign(mlist, out, chunk_data)
-                copies.append((out, chunk_data, chunk))
-            refused.update(self.send_copies(mlist, copies))
+            # ARC signs each chunk's own ciphertext (send_copies).
+            refused.update(self.send_copies(mlist, [
+                (msg, make, msgdata.copy(), chunk)
+                for chunk, make in zip(window, makers)]))
         return refused

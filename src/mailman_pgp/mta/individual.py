@@ -5,6 +5,7 @@ is the default for PGP lists, and what VERP and personalization need.
 """
 
 import copy
+import functools
 import hashlib
 
 from mailman.interfaces.mailinglist import Personalization
@@ -93,23 +94,30 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
         return groups.values()
 
     def _deliver_groups(self, mlist, groups):
-        refused = {}
+        copies = []
         for message_copy, members in groups:
             keyed = [m for m in members if m[0] in self.keys.keys]
             clear = [m for m in members if m[0] not in self.keys.keys]
-            outs = self.protected_copies(
+            makers = self.copy_makers(
                 message_copy, [[self.keys.keys[m[0]]] for m in keyed],
                 throw_keyids=False)
             if clear:
                 # Only mail the key workflows allowed in clear gets here.
                 signed = self.clear_copy(message_copy)
-                outs.extend(copy.deepcopy(signed) for _ in clear)
-            copies = []
-            for (recipient, msgdata_copy, duplicate), out in zip(
-                    keyed + clear, outs):
+                makers.extend(functools.partial(copy.deepcopy, signed)
+                              for _ in clear)
+            for (recipient, msgdata_copy, duplicate), make in zip(
+                    keyed + clear, makers):
                 if duplicate is not None:
-                    out['X-Mailman-Copy'] = duplicate
-                self.arc_sign(mlist, out, msgdata_copy)
-                copies.append((out, msgdata_copy, [recipient]))
-            refused.update(self.send_copies(mlist, copies))
-        return refused
+                    make = functools.partial(_flagged, make, duplicate)
+                copies.append((message_copy, make, msgdata_copy,
+                               [recipient]))
+        return self.send_copies(mlist, copies)
+
+
+def _flagged(make, duplicate):
+    """The copy make() makes, with core's X-Mailman-Copy flag outside the
+    encryption."""
+    out = make()
+    out['X-Mailman-Copy'] = duplicate
+    return out

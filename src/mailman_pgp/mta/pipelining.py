@@ -5,8 +5,10 @@ server after each of MAIL, RCPT, DATA and the end of the data: four round
 trips a copy, which cost more than encrypting it.  When the server
 offers PIPELINING, the end of one copy's data and the next copy's MAIL,
 RCPT and DATA go out together, and their replies are read together: one
-round trip a copy.  The replies are read in order, so every recipient
-still gets its own verdict, as smtplib.SMTP.sendmail() reports it.
+round trip a copy.  And that round trip is not waited for: the next copy
+is encrypted while the server takes this one.  The replies are read in
+order, so every recipient still gets its own verdict, as
+smtplib.SMTP.sendmail() reports it.
 """
 
 import re
@@ -59,9 +61,19 @@ def can_pipeline(smtp: smtplib.SMTP) -> bool:
     return bool(smtp.does_esmtp and smtp.has_extn('pipelining'))
 
 
+def _made(data) -> bytes:
+    return data() if callable(data) else data
+
+
 @public
 def send_pipelined(smtp: smtplib.SMTP, items, results: list) -> None:
-    """Send each (sender, recipients, data bytes with CRLF) of items.
+    """Send each (sender, recipients, data) of items, an iterable.
+
+    data is the bytes to send (with CRLF), or a callable making them: it
+    is called once the copy's commands are on their way, and before the
+    replies to the previous copy are read, so that the copy is made while
+    the server takes the one before (the server's work and the wait for
+    its replies overlap with ours, instead of following it).
 
     Appends to results, per item, the refused recipients as smtplib's
     sendmail() returns them ({recipient: (code, text)}); a copy refused as
@@ -69,31 +81,51 @@ def send_pipelined(smtp: smtplib.SMTP, items, results: list) -> None:
 
     :raises smtplib.SMTPException, OSError: the connection broke; results
         then holds the verdicts of the copies before the break.
+    :raises: what making a copy raised, once the copy before it has its
+        verdict in results; the copy's transaction is still open, and
+        only closing the connection ends it.
     """
-    if not items:
+    items = iter(items)
+    current = next(items, None)
+    if current is None:
         return
-    smtp.send(_commands(items[0][0], items[0][1]))
-    for index, (sender, recipients, data) in enumerate(items):
-        mail_code, mail_text = smtp.getreply()
+    smtp.send(_commands(current[0], current[1]))
+    data = _made(current[2])
+    while current is not None:
+        recipients = current[1]
+        mail = smtp.getreply()
         refused = {}
         for recipient in recipients:
             code, text = smtp.getreply()
             if code not in _ACCEPTED:
                 refused[recipient] = (code, text)
-        data_code, data_text = smtp.getreply()
-        following = (_commands(*items[index + 1][:2])
-                     if index + 1 < len(items) else b'')
-        if data_code == 354:
-            smtp.send(_quote_periods(data) + following)
-            end_code, end_text = smtp.getreply()
-            if end_code not in _ACCEPTED:
-                refused = {r: (end_code, end_text) for r in recipients}
+        data_reply = smtp.getreply()
+        following = next(items, None)
+        commands = (_commands(following[0], following[1])
+                    if following is not None else b'')
+        if data_reply[0] == 354:
+            smtp.send(_quote_periods(data) + commands)
         else:
             # Nothing was accepted for this copy: clear the transaction
             # before the next one (its commands follow the RSET).
-            smtp.send(b'RSET\r\n' + following)
-            smtp.getreply()
-            code, text = ((mail_code, mail_text) if mail_code not in
-                          _ACCEPTED else (data_code, data_text))
-            refused = {r: refused.get(r, (code, text)) for r in recipients}
-        results.append(refused)
+            smtp.send(b'RSET\r\n' + commands)
+        # The next copy is made while the server takes this one.
+        try:
+            data = _made(following[2]) if following is not None else None
+        finally:
+            # Even when it could not be made: this copy's verdict first.
+            results.append(_verdict(smtp, recipients, refused, mail,
+                                    data_reply))
+        current = following
+
+
+def _verdict(smtp, recipients, refused, mail, data_reply) -> dict:
+    """The refused recipients of a copy, once its last reply is read."""
+    if data_reply[0] == 354:
+        end_code, end_text = smtp.getreply()
+        if end_code not in _ACCEPTED:
+            refused = {r: (end_code, end_text) for r in recipients}
+        return refused
+    smtp.getreply()         # to the RSET
+    code, text = mail if mail[0] not in _ACCEPTED else data_reply
+    return {r: refused.get(r, (code, text)) for r in recipients}

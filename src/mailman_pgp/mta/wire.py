@@ -7,6 +7,7 @@ headers and MIME structure around a placeholder and the armor goes in
 with one replace, giving the bytes send_message() would send.
 """
 
+import functools
 import io
 import logging
 import smtplib
@@ -57,39 +58,45 @@ def _skeleton_key(msg, part):
             _freeze(part._headers))
 
 
-def _skeleton(msg, part) -> bytes | None:
-    """msg flattened as send_message() would, the armor replaced by the
-    placeholder."""
+def _flattened(msg) -> bytes:
+    """msg as send_message() sends it to an ASCII envelope."""
     # A shallow copy, as send_message() makes, with its own header list
     # (copy.copy of a mailman Message would share its __dict__).
     out = Message(policy=msg.policy)
     out.__dict__.update(msg.__dict__)
     out._headers = [h for h in msg._headers
                     if h[0].lower() not in ('bcc', 'resent-bcc')]
+    buffer = io.BytesIO()
+    BytesGenerator(buffer, policy=msg.policy).flatten(out, linesep='\r\n')
+    return buffer.getvalue()
+
+
+def _skeleton(msg, part) -> bytes | None:
+    """msg flattened as send_message() would, the armor replaced by the
+    placeholder."""
     armored = part.get_payload()
     part.set_payload(_PLACEHOLDER)
     try:
-        buffer = io.BytesIO()
-        BytesGenerator(buffer, policy=msg.policy).flatten(
-            out, linesep='\r\n')
+        head = _flattened(msg)
     finally:
         part.set_payload(armored)
-    head = buffer.getvalue()
     return head if head.count(_PLACEHOLDER.encode()) == 1 else None
 
 
 @public
-def wire_bytes(msg, skeletons=None) -> bytes | None:
+def wire_bytes(msg, skeletons=None, always=False) -> bytes | None:
     """What smtplib's send_message() would send for msg (CRLF, Bcc
-    removed), or None when msg is not one of our encrypted copies.
+    removed) to an ASCII envelope, or None when msg is not one of our
+    encrypted copies (unless ``always``: then flattened in full).
 
     :param skeletons: a dict to reuse the flattened headers and MIME
         structure of copies that differ only in their ciphertext.
     """
     part = _armor_part(msg)
+    head = None
     if part is None:
-        return None
-    if skeletons is None:
+        pass
+    elif skeletons is None:
         head = _skeleton(msg, part)
     else:
         key = _skeleton_key(msg, part)
@@ -100,10 +107,16 @@ def wire_bytes(msg, skeletons=None) -> bytes | None:
             cached = skeletons[key] = (_skeleton(msg, part), msg._headers)
         head = cached[0]
     if head is None:
-        return None
+        # Not ours, or the placeholder is in a header.
+        return _flattened(msg) if always else None
     return head.replace(_PLACEHOLDER.encode(),
                         part.get_payload().replace('\n', '\r\n')
                         .encode('ascii'))
+
+
+class _CopyNotMade(Exception):
+    """A copy could not be made (its cause says why) while its
+    transaction was open."""
 
 
 @public
@@ -127,17 +140,28 @@ class WireConnection:
         connection with PIPELINING (mta/pipelining.py); per item, the
         refused recipients ({recipient: (code, text)}).
 
-        None, having sent nothing, unless the server offers PIPELINING and
-        every copy is one of our encrypted copies with an ASCII envelope:
-        the caller then sends them one by one, as before.
+        msg may be a callable that makes the copy, one of our encrypted
+        copies: it is made one copy ahead, while the server takes the
+        copy before.
+
+        None, having sent nothing and made nothing, unless the server
+        offers PIPELINING and every copy is one of our encrypted copies
+        with an ASCII envelope: the caller then sends them one by one, as
+        before.
         """
-        wired = [(sender, list(recipients), wire_bytes(msg, self.skeletons))
-                 for sender, recipients, msg in items
-                 if ''.join([sender, *recipients]).isascii()]
-        if (not items or len(wired) != len(items)
-                or any(data is None for _, _, data in wired)
-                or as_boolean(config.devmode.enabled)):
+        if (not items or as_boolean(config.devmode.enabled)
+                or not all(''.join([sender, *recipients]).isascii()
+                           for sender, recipients, _ in items)):
             return None
+        wired = []
+        for sender, recipients, msg in items:
+            if callable(msg):
+                data = functools.partial(self._made_wire_bytes, msg)
+            else:
+                data = wire_bytes(msg, self.skeletons)
+                if data is None:
+                    return None
+            wired.append((sender, list(recipients), data))
         # Mailman's Connection opens the connection and counts its
         # sessions (max_sessions_per_connection) in sendmail(); the same
         # here, each copy being a session.
@@ -161,6 +185,9 @@ class WireConnection:
                 core._session_count -= batch
                 if core._session_count == 0:
                     core.quit()
+        except _CopyNotMade as error:
+            self._drop()
+            raise error.__cause__
         except (OSError, smtplib.SMTPException) as error:
             # As core does for a low-level error: the copies without a
             # verdict are a temporary failure (444), retried later.
@@ -168,7 +195,25 @@ class WireConnection:
             log.error('low level smtp error: %s', error)
             results += [{r: (444, str(error)) for r in recipients}
                         for _, recipients, _ in wired[len(results):]]
+        except BaseException:
+            self._drop()
+            raise
         return results
+
+    def _made_wire_bytes(self, make) -> bytes:
+        try:
+            return wire_bytes(make(), self.skeletons, always=True)
+        except Exception as error:
+            raise _CopyNotMade() from error
+
+    def _drop(self):
+        """Close the connection without QUIT: with a copy's transaction
+        open the server may be reading data, and would take a QUIT as data
+        and never answer it.  It then drops what it was given."""
+        core = self.connection
+        if core._connection is not None:
+            core._connection.close()
+            core._connection = None
 
     def __getattr__(self, name):
         return getattr(self.connection, name)
