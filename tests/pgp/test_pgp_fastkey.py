@@ -23,6 +23,9 @@ def _same(armored, expect_fast=True):
         fast = lazy.usability(now)
         slow = check_usability(eager._k, now)
         assert fast == slow, (delta, fast, slow)
+    # The short answer of the delivery's key look-up, on both paths.
+    assert lazy.can_encrypt() == eager.can_encrypt() == \
+        lazy.usability().can_encrypt
     if lazy.usability().can_encrypt:
         assert _recipient(lazy).keyid == _recipient(eager).keyid
         assert _ciphers(lazy) == _ciphers(eager)

@@ -60,9 +60,9 @@ def _addresses(emails) -> dict:
 
 def _reason(key) -> str | None:
     """None if key can encrypt now, else why not."""
-    usability = key.usability()
-    if usability.can_encrypt:
+    if key.can_encrypt():
         return None
+    usability = key.usability()
     if usability.revoked or (usability.revoked_keyids
                              and not usability.expired):
         return REVOKED

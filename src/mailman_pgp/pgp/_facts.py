@@ -18,6 +18,7 @@ from mailman_pgp.pgp.usability import Usability
 
 
 _FIELDS = tuple(f.name for f in fields(Usability))
+_CAN_ENCRYPT = _FIELDS.index('can_encrypt')
 # Cipher preferences as keys state them: a few orders shared by thousands.
 _CIPHER_ORDERS: dict[tuple, tuple] = {}
 
@@ -60,6 +61,12 @@ class KeyFacts:
     def usability(self) -> Usability:
         """The report (a new object each time: callers may change it)."""
         return _unpack(self.packed_usability)
+
+    @property
+    def can_encrypt(self) -> bool:
+        """usability.can_encrypt, without unpacking the report (asked
+        once per member and delivery)."""
+        return self.packed_usability[_CAN_ENCRYPT]
 
     def current(self) -> bool:
         return self.valid_until is None or time.time() < self.valid_until

@@ -166,6 +166,14 @@ class Key:
                                 'checked; please send it again.'):
             return evaluate(cert, now, now)
 
+    def can_encrypt(self) -> bool:
+        """Whether the key can encrypt now: usability().can_encrypt,
+        without building the whole report where it is kept packed."""
+        facts = self._facts()
+        if facts is not None:
+            return facts.can_encrypt
+        return self.usability().can_encrypt
+
     def _cert(self):
         """The policy's view of this key (policy.Cert), kept: its
         signatures, back-signatures included, are checked once."""
