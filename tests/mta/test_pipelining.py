@@ -85,11 +85,17 @@ class TestPipelined(unittest.TestCase):
     def wire(self, server, sessions=0):
         return WireConnection(Connection('127.0.0.1', server.port, sessions))
 
+    def send(self, connection, items):
+        """The verdicts of sendmail_many(), which sent every item."""
+        results, rest = connection.sendmail_many(items)
+        self.assertEqual(list(rest), [])
+        return results
+
     def test_every_copy_arrives_as_sent_one_by_one(self):
         items = self.copies(7)
         with _Server() as server:
             connection = self.wire(server)
-            results = connection.sendmail_many(items)
+            results = self.send(connection, items)
             connection.quit()
         self.assertEqual(results, [{}] * 7)
         self.assertEqual(server.connections, 1)
@@ -112,7 +118,7 @@ class TestPipelined(unittest.TestCase):
         with _Server(refuse={'m1@example.org'},
                      refuse_data={'m3@example.org'}) as server:
             connection = self.wire(server)
-            results = connection.sendmail_many(items)
+            results = self.send(connection, items)
             connection.quit()
         self.assertEqual(results[0], {})
         self.assertEqual(results[1], {'m1@example.org': (
@@ -137,7 +143,7 @@ class TestPipelined(unittest.TestCase):
                              'm2b@example.org'},
                      refuse_data={'m1a@example.org'}) as server:
             connection = self.wire(server)
-            results = connection.sendmail_many(items)
+            results = self.send(connection, items)
             connection.quit()
         refused = (550, b'5.1.1 No such user here')
         not_taken = (554, b'5.6.0 Not taken')
@@ -164,7 +170,7 @@ class TestPipelined(unittest.TestCase):
 
         with _Server() as server:
             connection = self.wire(server)
-            results = connection.sendmail_many(
+            results = self.send(connection,
                 [(sender, recipients, maker(msg, server))
                  for sender, recipients, msg in eager])
             connection.quit()
@@ -177,6 +183,35 @@ class TestPipelined(unittest.TestCase):
             connection.sendmail_many(eager)
             connection.quit()
         self.assertEqual(server.received, plain.received)
+
+    def test_stream_stops_where_a_copy_cannot_go_pipelined(self):
+        # A non-ASCII envelope (SMTPUTF8, core's way) in the middle: the
+        # copies before it are pipelined, it and the rest come back to the
+        # caller, unmade, and the connection is left ready for them.
+        items = self.copies(5)
+        items[3] = (items[3][0], ['zoë@example.org'], items[3][2])
+        made = []
+
+        def maker(msg):
+            def make():
+                made.append(msg)
+                return msg
+            return make
+
+        with _Server() as server:
+            connection = self.wire(server)
+            results, rest = connection.sendmail_many(
+                (sender, recipients, maker(msg), number)
+                for number, (sender, recipients, msg) in enumerate(items))
+            rest = list(rest)
+            self.assertEqual(connection.connection._connection.noop()[0],
+                             250)
+            connection.quit()
+        self.assertEqual(results, [{}] * 3)
+        self.assertEqual([item[3] for item in rest], [3, 4])
+        self.assertEqual(len(made), 3)
+        self.assertEqual([r[1] for r in server.received],
+                         [item[1] for item in items[:3]])
 
     def test_copy_that_cannot_be_made(self):
         # The copies before it are delivered; the error reaches the
@@ -192,7 +227,7 @@ class TestPipelined(unittest.TestCase):
         with _Server() as server:
             connection = self.wire(server)
             with self.assertRaisesRegex(OSError, 'went away'):
-                connection.sendmail_many(items)
+                self.send(connection, items)
             connection.quit()
             self.assertIsNone(connection.connection._connection)
         self.assertEqual([r[1] for r in server.received],
@@ -201,7 +236,7 @@ class TestPipelined(unittest.TestCase):
     def test_sessions_per_connection_kept(self):
         with _Server() as server:
             connection = self.wire(server, sessions=3)
-            results = connection.sendmail_many(self.copies(7))
+            results = self.send(connection, self.copies(7))
             connection.quit()
         self.assertEqual(results, [{}] * 7)
         self.assertEqual(len(server.received), 7)
@@ -210,14 +245,16 @@ class TestPipelined(unittest.TestCase):
     def test_server_without_pipelining_left_to_the_caller(self):
         with _Server(pipelining=False) as server:
             connection = self.wire(server)
-            self.assertIsNone(connection.sendmail_many(self.copies(2)))
+            items = self.copies(2)
+            results, rest = connection.sendmail_many(iter(items))
             connection.quit()
+        self.assertEqual((results, list(rest)), ([], items))
         self.assertEqual(server.received, [])
 
     def test_server_gone_is_a_temporary_failure(self):
         server = _Server()
         connection = self.wire(server)       # nothing listens
-        results = connection.sendmail_many(self.copies(2))
+        results = self.send(connection, self.copies(2))
         self.assertEqual([list(r) for r in results],
                          [['m0@example.org'], ['m1@example.org']])
         self.assertEqual({r['m0@example.org'][0] for r in results[:1]},

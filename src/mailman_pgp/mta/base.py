@@ -108,29 +108,25 @@ class PGPDeliveryMixin:
             return copy.deepcopy(msg)
         return sign_mime(msg, self.list_key)
 
-    def send_copies(self, mlist, copies) -> dict:
-        """Send each (msg, make, metadata, recipients), make() making the
-        copy of msg to send: pipelined over one connection where the
-        server allows it (WireConnection), else one by one as core's
-        agents send; the refused recipients, as core's
+    def send_copies(self, mlist, msg, copies) -> dict:
+        """Send each (copy of msg, make, metadata, recipients) of copies,
+        an iterable, make() making the copy to send: pipelined over one
+        connection where the server allows it (WireConnection), else one
+        by one as core's agents send; the refused recipients, as core's
         _deliver_to_recipients() reports them."""
-        copies = [(msg, self._arc_signed(mlist, make, msgdata), msgdata,
-                   recipients) for msg, make, msgdata, recipients in copies]
-        results = self._connection.sendmail_many(
-            [(self._get_sender(mlist, msg, msgdata), recipients, make)
-             for msg, make, msgdata, recipients in copies])
-        if results is None:
-            refused = {}
-            for _, make, msgdata, recipients in copies:
-                refused.update(self._deliver_to_recipients(
-                    mlist, make(), msgdata, recipients))
-            return refused
+        results, rest = self._connection.sendmail_many(
+            (self._get_sender(mlist, message, msgdata), recipients,
+             self._arc_signed(mlist, make, msgdata), msgdata)
+            for message, make, msgdata, recipients in copies)
         refused = {}
-        for (msg, _, _, _), result in zip(copies, results):
+        for result in results:
             if result:
                 log.error('%s recipients refused: %s', msg['message-id'],
                           result)
             refused.update(result)
+        for _, recipients, make, msgdata in rest:
+            refused.update(self._deliver_to_recipients(
+                mlist, make(), msgdata, recipients))
         return refused
 
     def _arc_signed(self, mlist, make, msgdata):

@@ -17,8 +17,8 @@ class PGPBulkDelivery(PGPDeliveryMixin, BulkDelivery):
     """Core's bulk delivery (decoration once, core's chunking and
     max_recipients), each chunk encrypted to all its members' keys."""
 
-    # Chunks encrypted together; bounds the ciphertexts held at once (the
-    # list signature is shared across windows anyway).
+    # Chunks made ready together (their metadata and recipient keys): all
+    # are sent as one stream, copies made one at a time as they go.
     window = 10
 
     def deliver(self, mlist, msg, msgdata):
@@ -29,14 +29,16 @@ class PGPBulkDelivery(PGPDeliveryMixin, BulkDelivery):
         recipients = [r for r in self.deliverable(
             msgdata.get('recipients', ())) if r in self.keys.keys]
         chunks = [sorted(chunk) for chunk in self.chunkify(recipients)]
-        refused = {}
+        return self.send_copies(mlist, msg, self._copies(msg, msgdata, chunks))
+
+    def _copies(self, msg, msgdata, chunks):
+        """(msg, make, metadata, chunk) per chunk, made ready a window of
+        chunks at a time."""
         for start in range(0, len(chunks), self.window):
             window = chunks[start:start + self.window]
             makers = self.copy_makers(
                 msg, [[self.keys.keys[r] for r in chunk] for chunk in window],
                 throw_keyids=True)
             # ARC signs each chunk's own ciphertext (send_copies).
-            refused.update(self.send_copies(mlist, [
-                (msg, make, msgdata.copy(), chunk)
-                for chunk, make in zip(window, makers)]))
-        return refused
+            for chunk, make in zip(window, makers):
+                yield msg, make, msgdata.copy(), chunk

@@ -26,8 +26,8 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
     (within a window of recipients, which bounds memory).
     """
 
-    # Recipients prepared, grouped and encrypted together: their copies are
-    # in memory at once (the signature is shared across windows anyway).
+    # Recipients prepared together (personalised copies, metadata): one
+    # stream is sent, each encrypted copy made as it goes out.
     window = 10
 
     def __init__(self):
@@ -45,17 +45,22 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
             # the copies differ only in their encryption.
             msg, msgdata = copy.deepcopy(msg), msgdata.copy()
             self.decorate(mlist, msg, msgdata)
-        refused = {}
+        return self.send_copies(mlist, msg, self._copies(
+            mlist, msg, msgdata, recipients, personal))
+
+    def _copies(self, mlist, msg, msgdata, recipients, personal):
+        """(copy of msg, make, metadata, [recipient]) per recipient, made
+        ready a window of recipients at a time (one stream is sent)."""
         for start in range(0, len(recipients), self.window):
             window = recipients[start:start + self.window]
             groups = (self._personal_groups(mlist, msg, msgdata, window)
                       if personal else
                       [(msg, [self._same(msgdata, r) for r in window])])
-            refused.update(self._deliver_groups(mlist, groups))
+            yield from self._group_copies(groups)
             if personal:
-                # Personalised copies are prepared per window; not kept.
+                # Personalised copies are prepared per window; not kept
+                # (a copy still to be made holds what it needs).
                 self._prepared.clear()
-        return refused
 
     def _same(self, msgdata, recipient):
         """(recipient, metadata, X-Mailman-Copy) of an undecorated copy."""
@@ -93,8 +98,7 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
             group[1].append((recipient, msgdata_copy, duplicate))
         return groups.values()
 
-    def _deliver_groups(self, mlist, groups):
-        copies = []
+    def _group_copies(self, groups):
         for message_copy, members in groups:
             keyed = [m for m in members if m[0] in self.keys.keys]
             clear = [m for m in members if m[0] not in self.keys.keys]
@@ -110,9 +114,7 @@ class PGPIndividualDelivery(PGPDeliveryMixin, Deliver):
                     keyed + clear, makers):
                 if duplicate is not None:
                     make = functools.partial(_flagged, make, duplicate)
-                copies.append((message_copy, make, msgdata_copy,
-                               [recipient]))
-        return self.send_copies(mlist, copies)
+                yield message_copy, make, msgdata_copy, [recipient]
 
 
 def _flagged(make, duplicate):

@@ -9,9 +9,12 @@ with one replace, giving the bytes send_message() would send.
 
 import functools
 import io
+import itertools
 import logging
 import smtplib
 
+from collections import deque
+from collections.abc import Iterator
 from email.generator import BytesGenerator
 from email.message import Message
 
@@ -114,6 +117,61 @@ def wire_bytes(msg, skeletons=None, always=False) -> bytes | None:
                         .encode('ascii'))
 
 
+class _Feed:
+    """The items of WireConnection.sendmail_many() as send_pipelined()
+    takes them, (sender, recipients, data), until one cannot go that way.
+    """
+
+    def __init__(self, items, wire):
+        self.items = iter(items)
+        self.wire = wire
+        self.next = None            # the item after the last one taken
+        self.stopped = False        # at self.next, which cannot go
+        self.taken = 0
+        # The recipients of the last items taken: at most two are ever
+        # without a verdict (send_pipelined reads one copy ahead).
+        self.recent = deque(maxlen=2)
+
+    def more(self) -> bool:
+        """Whether an item that can go is next (made ready to send)."""
+        if self.next is None and not self.stopped:
+            item = next(self.items, None)
+            if item is None:
+                return False
+            sender, recipients, msg = item[:3]
+            data = None
+            if ''.join([sender, *recipients]).isascii():
+                data = (functools.partial(self.wire._made_wire_bytes, msg)
+                        if callable(msg) else
+                        wire_bytes(msg, self.wire.skeletons))
+            self.next, self.stopped = (item, data), data is None
+        return self.next is not None and not self.stopped
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self.more():
+            raise StopIteration
+        (item, data), self.next = self.next, None
+        self.taken += 1
+        self.recent.append(list(item[1]))
+        return item[0], self.recent[-1], data
+
+    def unanswered(self, answered: int) -> list:
+        """The recipients of each item without a verdict, the items not
+        taken included."""
+        in_flight = self.taken - answered
+        rest = [list(item[1]) for item in self.rest()]
+        return (list(self.recent)[-in_flight:] if in_flight else []) + rest
+
+    def rest(self) -> Iterator:
+        """The items not taken."""
+        head = [self.next[0]] if self.next is not None else []
+        self.next, self.stopped = None, True
+        return itertools.chain(head, self.items)
+
+
 class _CopyNotMade(Exception):
     """A copy could not be made (its cause says why) while its
     transaction was open."""
@@ -135,54 +193,42 @@ class WireConnection:
         return self.connection.sendmail(
             envsender, recipients, msg if data is None else data)
 
-    def sendmail_many(self, items) -> list[dict] | None:
-        """Send each (envsender, recipients, msg) of items over one
-        connection with PIPELINING (mta/pipelining.py); per item, the
-        refused recipients ({recipient: (code, text)}).
+    def sendmail_many(self, items) -> tuple[list[dict], Iterator]:
+        """Send items, an iterable of (envsender, recipients, msg, ...),
+        over one connection with PIPELINING (mta/pipelining.py), for as
+        long as each can go that way: an ASCII envelope, and msg one of
+        our encrypted copies or a callable that makes one (made once its
+        commands are sent, while the server takes the copy before).
 
-        msg may be a callable that makes the copy, one of our encrypted
-        copies: it is made one copy ahead, while the server takes the
-        copy before.
-
-        None, having sent nothing and made nothing, unless the server
-        offers PIPELINING and every copy is one of our encrypted copies
-        with an ASCII envelope: the caller then sends them one by one, as
-        before.
+        Returns the verdicts of the items sent, in order (per item, the
+        refused recipients, {recipient: (code, text)}), and an iterator
+        over the items not sent, from the first that could not go this
+        way: the caller sends those one by one, as before.  Nothing is
+        sent or made unless the server offers PIPELINING.
         """
-        if (not items or as_boolean(config.devmode.enabled)
-                or not all(''.join([sender, *recipients]).isascii()
-                           for sender, recipients, _ in items)):
-            return None
-        wired = []
-        for sender, recipients, msg in items:
-            if callable(msg):
-                data = functools.partial(self._made_wire_bytes, msg)
-            else:
-                data = wire_bytes(msg, self.skeletons)
-                if data is None:
-                    return None
-            wired.append((sender, list(recipients), data))
+        feed = _Feed(items, self)
+        results: list[dict] = []
+        if as_boolean(config.devmode.enabled) or not feed.more():
+            return results, feed.rest()
         # Mailman's Connection opens the connection and counts its
         # sessions (max_sessions_per_connection) in sendmail(); the same
         # here, each copy being a session.
         core = self.connection
-        results: list[dict] = []
         try:
-            while len(results) < len(wired):
+            while feed.more():
                 if core._connection is None:
                     core._connect()
                     core._login()
                 if not can_pipeline(core._connection):
                     if not results:
-                        return None
+                        return results, feed.rest()
                     raise smtplib.SMTPException('PIPELINING withdrawn')
-                batch = len(wired) - len(results)
-                if core._session_count > 0:
-                    batch = min(batch, core._session_count)
+                sent = len(results)
                 send_pipelined(core._connection,
-                               wired[len(results):len(results) + batch],
+                               itertools.islice(feed, core._session_count)
+                               if core._session_count > 0 else feed,
                                results)
-                core._session_count -= batch
+                core._session_count -= len(results) - sent
                 if core._session_count == 0:
                     core.quit()
         except _CopyNotMade as error:
@@ -194,11 +240,11 @@ class WireConnection:
             core.quit()
             log.error('low level smtp error: %s', error)
             results += [{r: (444, str(error)) for r in recipients}
-                        for _, recipients, _ in wired[len(results):]]
+                        for recipients in feed.unanswered(len(results))]
         except BaseException:
             self._drop()
             raise
-        return results
+        return results, feed.rest()
 
     def _made_wire_bytes(self, make) -> bytes:
         try:
