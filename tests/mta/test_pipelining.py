@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from mailman.mta.connection import Connection
 from mailman.testing.layers import ConfigLayer
 
+from mailman_pgp.mta.deliver import PGPDeliveryUnavailable
 from mailman_pgp.mta.pipelining import quoteaddr
 from mailman_pgp.mta.wire import WireConnection
 from mailman_pgp.pgp import KeySpec, encrypt_mime, generate_key
@@ -22,10 +23,15 @@ class _Server:
     """An SMTP server that offers PIPELINING (or not), refuses some
     recipients, and counts connections and the copies it took."""
 
-    def __init__(self, pipelining=True, refuse=(), refuse_data=()):
+    def __init__(self, pipelining=True, refuse=(), refuse_data=(),
+                 mail_reply=None, close_after=None):
         self.pipelining = pipelining
         self.refuse = set(refuse)
         self.refuse_data = set(refuse_data)
+        # Every MAIL answered so (e.g. 452, short of space).
+        self.mail_reply = mail_reply
+        # The first connection is closed after this many copies (421).
+        self.close_after = close_after
         self.connections = 0
         self.received = []          # (mail_from, rcpt_tos, data)
         self.port = free_port()
@@ -39,6 +45,18 @@ class _Server:
         if self.pipelining:
             responses.insert(-1, '250-PIPELINING')
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address,
+                          mail_options):
+        if self.mail_reply is not None:
+            return self.mail_reply
+        if self.connections == 1 and self.close_after is not None and \
+                len(self.received) == self.close_after:
+            server.transport.close()
+            return '421 4.3.2 Too many messages on this connection'
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return '250 OK'
 
     async def handle_RCPT(self, server, session, envelope, address,
                           rcpt_options):
@@ -184,6 +202,26 @@ class TestPipelined(unittest.TestCase):
             connection.quit()
         self.assertEqual(server.received, plain.received)
 
+    def test_copies_that_cannot_be_made_ready(self):
+        # The same when what prepares the next copies fails (Mailman's
+        # personalisation, a database read): an OSError there is not the
+        # connection's, which is dropped, not sent a QUIT.
+        items = self.copies(4)
+
+        def stream():
+            yield from items[:2]
+            raise OSError('the database went away')
+
+        with _Server() as server:
+            connection = self.wire(server)
+            with self.assertRaisesRegex(PGPDeliveryUnavailable,
+                                        'database went away'):
+                self.send(connection, stream())
+            connection.quit()
+            self.assertIsNone(connection.connection._connection)
+        self.assertEqual([r[1] for r in server.received],
+                         [['m0@example.org']])
+
     def test_stream_stops_where_a_copy_cannot_go_pipelined(self):
         # A non-ASCII envelope (SMTPUTF8, core's way) in the middle: the
         # copies before it are pipelined, it and the rest come back to the
@@ -215,7 +253,9 @@ class TestPipelined(unittest.TestCase):
 
     def test_copy_that_cannot_be_made(self):
         # The copies before it are delivered; the error reaches the
-        # caller; the connection is dropped at once (a QUIT would be read
+        # caller as a reason to shunt the post (an OSError would have the
+        # outgoing runner retry it, resending the copies before); the
+        # connection is dropped at once (a QUIT would be read
         # as the copy's data, and never answered), and the server keeps
         # nothing of the copy.
         items = self.copies(4)
@@ -226,12 +266,60 @@ class TestPipelined(unittest.TestCase):
         items[2] = (items[2][0], items[2][1], broken)
         with _Server() as server:
             connection = self.wire(server)
-            with self.assertRaisesRegex(OSError, 'went away'):
+            with self.assertRaisesRegex(PGPDeliveryUnavailable,
+                                        'went away'):
                 self.send(connection, items)
             connection.quit()
             self.assertIsNone(connection.connection._connection)
         self.assertEqual([r[1] for r in server.received],
                          [['m0@example.org'], ['m1@example.org']])
+
+    def test_mail_refused_for_a_while(self):
+        # 452 at MAIL: the server then answers the pipelined RCPTs with
+        # 503 (no MAIL); every recipient gets the 452, a temporary failure
+        # Mailman retries, not a permanent 503.
+        items = [(sender, ['m{}a@example.org'.format(n),
+                           'm{}b@example.org'.format(n)], msg)
+                 for n, (sender, _, msg) in enumerate(self.copies(2))]
+        short = '452 4.3.1 Insufficient system storage'
+        with _Server(mail_reply=short) as server:
+            connection = self.wire(server)
+            results = self.send(connection, items)
+            connection.quit()
+        reply = (452, b'4.3.1 Insufficient system storage')
+        self.assertEqual(results, [
+            {recipient: reply for recipient in item[1]} for item in items])
+        self.assertEqual(server.received, [])
+
+    def test_connection_closed_by_the_server(self):
+        # The server takes two copies, then answers 421 and closes (Exim's
+        # smtp_accept_max_per_connection): the copy it did not answer is
+        # a temporary failure, the rest go over a new connection.
+        items = self.copies(5)
+        with _Server(close_after=2) as server:
+            connection = self.wire(server)
+            results = self.send(connection, items)
+            connection.quit()
+        self.assertEqual(results[:2] + results[3:], [{}] * 4)
+        self.assertEqual(list(results[2]), ['m2@example.org'])
+        self.assertIn(results[2]['m2@example.org'][0], (421, 444))
+        self.assertEqual(server.connections, 2)
+        self.assertEqual([r[1] for r in server.received], [
+            ['m0@example.org'], ['m1@example.org'], ['m3@example.org'],
+            ['m4@example.org']])
+
+    def test_envelope_with_a_line_break_goes_the_core_way(self):
+        items = self.copies(2)
+        items[1] = (items[1][0], ['m1@example.org\r\nRCPT TO:<eve@x>'],
+                    items[1][2])
+        with _Server() as server:
+            connection = self.wire(server)
+            results, rest = connection.sendmail_many(items)
+            connection.quit()
+        self.assertEqual(results, [{}])
+        self.assertEqual(list(rest), items[1:])
+        self.assertEqual([r[1] for r in server.received],
+                         [['m0@example.org']])
 
     def test_sessions_per_connection_kept(self):
         with _Server() as server:

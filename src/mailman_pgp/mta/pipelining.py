@@ -25,7 +25,8 @@ def _quote_periods(data: bytes) -> bytes:
     at the end, then the lone dot (what smtplib's data() does)."""
     if data.startswith(b'.'):
         data = b'.' + data
-    data = data.replace(b'\r\n.', b'\r\n..')
+    # After any LF, as smtplib's re.sub(br'(?m)^\.', b'..', data) does.
+    data = data.replace(b'\n.', b'\n..')
     if not data.endswith(b'\r\n'):
         data += b'\r\n'
     return data + b'.\r\n'
@@ -127,5 +128,8 @@ def _verdict(smtp, recipients, refused, mail, data_reply) -> dict:
             refused = {r: (end_code, end_text) for r in recipients}
         return refused
     smtp.getreply()         # to the RSET
-    code, text = mail if mail[0] not in _ACCEPTED else data_reply
-    return {r: refused.get(r, (code, text)) for r in recipients}
+    if mail[0] not in _ACCEPTED:
+        # MAIL refused (452: the server is short of space, for a while):
+        # its reply is every recipient's, not the 503 the RCPTs then got.
+        return {r: mail for r in recipients}
+    return {r: refused.get(r, data_reply) for r in recipients}

@@ -22,6 +22,7 @@ from lazr.config import as_boolean
 from mailman.config import config
 from public import public
 
+from mailman_pgp.mta.deliver import PGPDeliveryUnavailable
 from mailman_pgp.mta.pipelining import can_pipeline, send_pipelined
 
 
@@ -135,12 +136,19 @@ class _Feed:
     def more(self) -> bool:
         """Whether an item that can go is next (made ready to send)."""
         if self.next is None and not self.stopped:
-            item = next(self.items, None)
+            try:
+                # Items are made ready as they come (a window of
+                # personalised copies at a time), maybe with a transaction
+                # open: whatever goes wrong there is not the connection's.
+                item = next(self.items, None)
+            except Exception as error:
+                raise _CopyNotMade('copies could not be made ready: '
+                                   '{}'.format(error)) from error
             if item is None:
                 return False
             sender, recipients, msg = item[:3]
             data = None
-            if ''.join([sender, *recipients]).isascii():
+            if _plain_envelope(sender, recipients):
                 data = (functools.partial(self.wire._made_wire_bytes, msg)
                         if callable(msg) else
                         wire_bytes(msg, self.wire.skeletons))
@@ -158,12 +166,10 @@ class _Feed:
         self.recent.append(list(item[1]))
         return item[0], self.recent[-1], data
 
-    def unanswered(self, answered: int) -> list:
-        """The recipients of each item without a verdict, the items not
-        taken included."""
-        in_flight = self.taken - answered
-        rest = [list(item[1]) for item in self.rest()]
-        return (list(self.recent)[-in_flight:] if in_flight else []) + rest
+    def in_flight(self, answered: int) -> list:
+        """The recipients of each item taken that has no verdict."""
+        count = self.taken - answered
+        return list(self.recent)[-count:] if count else []
 
     def rest(self) -> Iterator:
         """The items not taken."""
@@ -172,9 +178,18 @@ class _Feed:
         return itertools.chain(head, self.items)
 
 
-class _CopyNotMade(Exception):
-    """A copy could not be made (its cause says why) while its
-    transaction was open."""
+def _plain_envelope(sender, recipients) -> bool:
+    """ASCII, and no line breaks (smtplib refuses those in commands)."""
+    envelope = ''.join([sender, *recipients])
+    return envelope.isascii() and '\r' not in envelope \
+        and '\n' not in envelope
+
+
+class _CopyNotMade(PGPDeliveryUnavailable):
+    """A copy could not be made or made ready (its cause says why), maybe
+    while a transaction was open: the post goes to the shunt queue (an
+    OSError would have the outgoing runner retry it, copies already sent
+    included, for as long as the cause lasts)."""
 
 
 @public
@@ -208,49 +223,64 @@ class WireConnection:
         """
         feed = _Feed(items, self)
         results: list[dict] = []
-        if as_boolean(config.devmode.enabled) or not feed.more():
-            return results, feed.rest()
-        # Mailman's Connection opens the connection and counts its
-        # sessions (max_sessions_per_connection) in sendmail(); the same
-        # here, each copy being a session.
         core = self.connection
         try:
+            if as_boolean(config.devmode.enabled) or not feed.more():
+                return results, feed.rest()
             while feed.more():
-                if core._connection is None:
-                    core._connect()
-                    core._login()
-                if not can_pipeline(core._connection):
-                    if not results:
-                        return results, feed.rest()
-                    raise smtplib.SMTPException('PIPELINING withdrawn')
+                # Mailman's Connection opens the connection and counts its
+                # sessions (max_sessions_per_connection) in sendmail(); the
+                # same here, each copy being a session.
+                try:
+                    if core._connection is None:
+                        core._connect()
+                        core._login()
+                    pipelining = can_pipeline(core._connection)
+                except (OSError, smtplib.SMTPException) as error:
+                    # No server to send to (every copy taken has its
+                    # verdict): the rest is a temporary failure (444),
+                    # retried later, as core does.
+                    self._broken(error)
+                    results += [{r: (444, str(error)) for r in item[1]}
+                                for item in feed.rest()]
+                    break
+                if not pipelining:
+                    # Not (or no longer) offered: the caller sends the
+                    # rest one by one.
+                    return results, feed.rest()
                 sent = len(results)
-                send_pipelined(core._connection,
-                               itertools.islice(feed, core._session_count)
-                               if core._session_count > 0 else feed,
-                               results)
+                try:
+                    send_pipelined(core._connection,
+                                   itertools.islice(feed, core._session_count)
+                                   if core._session_count > 0 else feed,
+                                   results)
+                except (OSError, smtplib.SMTPException) as error:
+                    # The connection broke: the copies it had not answered
+                    # are a temporary failure (444); the others go on over
+                    # a new connection.
+                    self._broken(error)
+                    results += [{r: (444, str(error)) for r in recipients}
+                                for recipients in feed.in_flight(
+                                    len(results))]
+                    continue
                 core._session_count -= len(results) - sent
                 if core._session_count == 0:
                     core.quit()
-        except _CopyNotMade as error:
-            self._drop()
-            raise error.__cause__
-        except (OSError, smtplib.SMTPException) as error:
-            # As core does for a low-level error: the copies without a
-            # verdict are a temporary failure (444), retried later.
-            core.quit()
-            log.error('low level smtp error: %s', error)
-            results += [{r: (444, str(error)) for r in recipients}
-                        for recipients in feed.unanswered(len(results))]
         except BaseException:
             self._drop()
             raise
         return results, feed.rest()
 
+    def _broken(self, error):
+        log.error('low level smtp error: %s', error)
+        self._drop()
+
     def _made_wire_bytes(self, make) -> bytes:
         try:
             return wire_bytes(make(), self.skeletons, always=True)
         except Exception as error:
-            raise _CopyNotMade() from error
+            raise _CopyNotMade('a copy could not be made: {}'.format(
+                error)) from error
 
     def _drop(self):
         """Close the connection without QUIT: with a copy's transaction
