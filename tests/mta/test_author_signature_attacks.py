@@ -70,6 +70,25 @@ class TestEveHeaders(EveCase):
         self.assertIn('addr=anne@example.com;', inner['Autocrypt-Gossip'])
 
 
+    def test_eves_openpgp_header_on_annes_post_does_not_reach_members(self):
+        # The OpenPGP header (draft-josefsson-openpgp-mailnews-header) says
+        # where to fetch the sender's key: Eve points it at her own key,
+        # outside Anne's signature.
+        eve = person('eve')
+        raw = self.anne.encrypted_mail(
+            'ant@example.com', 'Plans', 'Hello list ' + MARKER,
+            self.list_key.fingerprint, protect_subject=True)
+        forged = ('OpenPGP: id={}; url=https://eve.example/anne.asc; '
+                  'preference=signencrypt\n').format(
+                      eve.fingerprint).encode('ascii')
+        copy = self.deliver(forged + raw)
+        plain = self.bart.decrypt(copy).plaintext
+        self.assertIn(MARKER.encode(), plain)
+        for text in (copy, plain):
+            self.assertNotIn(b'eve.example', text)
+            self.assertNotIn(eve.fingerprint.encode('ascii'), text)
+
+
 class TestCarriedReplay(EveCase):
     def test_carried_copy_reposted_as_nested_form_is_a_replay(self):
         # A member gets Anne's combined-form post as a detached signature

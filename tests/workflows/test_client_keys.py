@@ -88,9 +88,11 @@ class TestListHeader(unittest.TestCase):
                                      style_name='pgp-default')
         self.key = key_store().list_key(self.mlist.list_id)
 
-    def header(self, sender: str):
+    def header(self, sender: str, arrived_with=()):
         msg = Message()
         msg['From'] = sender
+        for name, value in arrived_with:
+            msg[name] = value
         msg.set_payload('notice')
         add_autocrypt(self.mlist, msg, self.key)
         add_autocrypt(self.mlist, msg, self.key)    # a retried delivery
@@ -117,3 +119,26 @@ class TestListHeader(unittest.TestCase):
         for sender in ('ant-join@example.com', 'anne@example.com',
                        'ant-confirm+0123@example.com', 'noreply@example.com'):
             self.assertIsNone(self.header(sender), sender)
+
+    def test_key_headers_it_arrived_with_are_dropped(self):
+        # Eve's clear mail to -owner, From the list's own address or from
+        # a member's, with her own key headers: whatever the owners (or
+        # members) get carries the list's word on keys only.
+        from mailman_pgp.pgp import autocrypt_header, generate_key, KeySpec
+        eve = generate_key(KeySpec('EdDSA', 'Ed25519'),
+                           KeySpec('ECDH', 'Curve25519'),
+                           [('Eve', 'ant@example.com'),
+                            ('Eve', 'anne@example.com')])
+        forged = (('Autocrypt', autocrypt_header(eve, 'ant@example.com')),
+                  ('Autocrypt-Gossip', autocrypt_header(
+                      eve, 'anne@example.com', gossip=True)),
+                  ('OpenPGP', 'id={}; url=https://eve.example/k.asc'.format(
+                      eve.fingerprint)))
+        key = self.header('ant@example.com', forged)
+        self.assertEqual(key.fingerprint, self.key.fingerprint)
+        self.assertIsNone(self.header('anne@example.com', forged))
+        msg = Message()
+        for name, value in forged:
+            msg[name] = value
+        add_autocrypt(self.mlist, msg, self.key)
+        self.assertEqual(msg.keys(), [])

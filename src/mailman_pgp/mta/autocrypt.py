@@ -9,12 +9,16 @@ none, get the posting address's), so Autocrypt clients (Thunderbird,
 K-9/Thunderbird for Android, Delta Chat) learn the list key and encrypt to
 it.  Mail whose From is anyone else (a member's post, the one-off
 -confirm+token sender, the site owner) gets none: an Autocrypt header must
-be for the From address.  On list traffic (a post, mail to the owners)
-every ``Autocrypt`` and ``Autocrypt-Gossip`` header comes from the poster
-or whoever relayed the mail, outside any signature: they are dropped, so
-that members' programs learn no key the list did not check (Eve relaying
-Anne's signed post with an Autocrypt header for Anne's address and her own
-key made every Autocrypt client take Eve's key as Anne's).
+be for the From address.  Every ``Autocrypt``, ``Autocrypt-Gossip`` and
+``OpenPGP`` header (a key ID and where to fetch the key,
+draft-josefsson-openpgp-mailnews-header) a message arrives with comes from
+the poster or whoever relayed the mail, outside any signature: they are
+dropped from everything the list sends (posts, mail to the owners, in
+clear or not), so that members' and owners' programs learn no key the list
+did not check (Eve relaying Anne's signed post with an Autocrypt header
+for Anne's address and her own key made every Autocrypt client take Eve's
+key as Anne's; her clear mail to -owner, From the list's own address, kept
+her Autocrypt header in place of the list's).
 
 Inside the encryption, a member's post carries the author's key as an
 ``Autocrypt-Gossip`` header (the author's confirmed key, the one their
@@ -29,6 +33,10 @@ from public import public
 from mailman_pgp.pgp import autocrypt_header
 
 
+# Headers that hand members' programs a key or where to fetch one.
+_KEY_HEADERS = ('Autocrypt', 'Autocrypt-Gossip', 'OpenPGP')
+
+
 def _own_address(mlist, msg) -> str | None:
     senders = email.utils.getaddresses(msg.get_all('from') or [])
     if len(senders) != 1:
@@ -40,13 +48,12 @@ def _own_address(mlist, msg) -> str | None:
 
 
 @public
-def add_autocrypt(mlist, msg, list_key, *, list_traffic=False) -> None:
-    """Set ``msg``'s Autocrypt header when it is from a list address;
-    with ``list_traffic``, first drop the ones it arrived with."""
-    if list_traffic:
-        del msg['Autocrypt']
-        del msg['Autocrypt-Gossip']
-    if list_key is None or msg.get('autocrypt') is not None:
+def add_autocrypt(mlist, msg, list_key) -> None:
+    """Drop the key headers ``msg`` arrived with; set the list's Autocrypt
+    header when it is from a list address."""
+    for name in _KEY_HEADERS:
+        del msg[name]
+    if list_key is None:
         return
     address = _own_address(mlist, msg)
     if address is None:

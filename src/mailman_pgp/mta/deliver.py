@@ -102,8 +102,7 @@ def deliver(mlist, msg, msgdata):
                   'sign with', mlist.list_id, message_id)
         raise PGPDeliveryUnavailable(
             'the list {} has no key'.format(mlist.list_id))
-    add_autocrypt(mlist, msg, list_key,
-                  list_traffic=is_list_traffic(msgdata))
+    add_autocrypt(mlist, msg, list_key)
     keys = recipient_keys(recipients)
     agent = make_agent(mlist, pgp_list, msgdata, allow_clear)
     agent.setup_pgp(pgp_list, list_key, keys, allow_clear,
