@@ -35,6 +35,24 @@ def test_crc24_table_matches_bitwise(size):
     assert Armorable.crc24(bytearray(data)) == _bitwise_crc24(data)
 
 
+def test_crc24_every_bit_length_folds_down():
+    # The fold halves the number at a k picked near the middle (up to 255
+    # bits past it): each fold must shorten it, whatever its length (an
+    # armor's leading zero bytes give any length).  Past 5000 bits k is
+    # far below the length; below, every length is checked, and each
+    # length's CRC from random bits.
+    import importlib
+    armor = importlib.import_module('mailman_pgp.pgp.armor')
+    for length in range(257, 5000):
+        k, bits = armor._fold(length // 2 - 24)
+        assert 24 < k and max(k, length - k + 24) < length, length
+    for length in range(0, 5000, 7):
+        value = int.from_bytes(os.urandom(length // 8 + 1), 'big') >> (
+            7 - length % 8)
+        data = value.to_bytes(700, 'big')
+        assert crc24(data) == _crc24_table(data), length
+
+
 def test_patches_installed():
     assert getattr(fields.RSAPriv.__privkey__, '_mmpgp', False)
     assert getattr(fields.ECDHPriv.__privkey__, '_mmpgp', False)
