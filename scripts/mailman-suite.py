@@ -302,10 +302,21 @@ def stop_leftovers(variable: str) -> int:
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(
-                os.path.exists('/proc/{}'.format(pid)) for pid in found):
+        while time.monotonic() < deadline and any(map(_running, found)):
             time.sleep(0.2)
     return len(found)
+
+
+def _running(pid: int) -> bool:
+    """Whether pid is a process that still runs: gone, or a zombie
+    waiting for its parent to reap it, it is not."""
+    try:
+        with open('/proc/{}/stat'.format(pid), 'rb') as fp:
+            stat = fp.read()
+    except OSError:
+        return False
+    # pid (comm) state ...: comm may hold spaces and parentheses.
+    return stat[stat.rindex(b')') + 2:][:1] != b'Z'
 
 
 def read_junit(path: str) -> dict:
