@@ -42,21 +42,27 @@ class EveCase(AuthorSignatureCase):
 
 
 class TestEveHeaders(EveCase):
+    def relayed(self, forged: str):
+        """Anne's genuine post as Bart gets it (the copy, its plaintext)
+        once Eve has put the forged header lines on top."""
+        raw = self.anne.encrypted_mail(
+            'ant@example.com', 'Plans', 'Hello list ' + MARKER,
+            self.list_key.fingerprint, protect_subject=True)
+        copy = self.deliver(forged.encode('ascii') + raw)
+        plain = self.bart.decrypt(copy).plaintext
+        self.assertIn(MARKER.encode(), plain)
+        return copy, plain
+
     def test_eves_autocrypt_headers_on_annes_post_do_not_reach_members(self):
         # Anne's genuine post, relayed by Eve, who adds an Autocrypt header
         # for Anne's address with her own key and a gossip one: none of it
         # is covered by Anne's signature.  Autocrypt clients (K-9,
         # Thunderbird's key collection) would take Eve's key as Anne's.
         eve = person('eve')
-        raw = self.anne.encrypted_mail(
-            'ant@example.com', 'Plans', 'Hello list ' + MARKER,
-            self.list_key.fingerprint, protect_subject=True)
-        forged = ('Autocrypt: addr=anne@example.com; prefer-encrypt=mutual;'
-                  ' keydata={0}\nAutocrypt-Gossip: addr=anne@example.com; '
-                  'keydata={0}\n').format(_keydata(eve)).encode('ascii')
-        copy = self.deliver(forged + raw)
-        plain = self.bart.decrypt(copy).plaintext
-        self.assertIn(MARKER.encode(), plain)
+        copy, plain = self.relayed(
+            'Autocrypt: addr=anne@example.com; prefer-encrypt=mutual;'
+            ' keydata={0}\nAutocrypt-Gossip: addr=anne@example.com; '
+            'keydata={0}\n'.format(_keydata(eve)))
         eves = _keydata(eve)[:60].encode('ascii')
         outer = email.message_from_bytes(copy)
         self.assertIsNone(outer['Autocrypt'])
@@ -69,21 +75,14 @@ class TestEveHeaders(EveCase):
         self.assertEqual(len(inner.get_all('Autocrypt-Gossip')), 1)
         self.assertIn('addr=anne@example.com;', inner['Autocrypt-Gossip'])
 
-
     def test_eves_openpgp_header_on_annes_post_does_not_reach_members(self):
         # The OpenPGP header (draft-josefsson-openpgp-mailnews-header) says
         # where to fetch the sender's key: Eve points it at her own key,
         # outside Anne's signature.
         eve = person('eve')
-        raw = self.anne.encrypted_mail(
-            'ant@example.com', 'Plans', 'Hello list ' + MARKER,
-            self.list_key.fingerprint, protect_subject=True)
-        forged = ('OpenPGP: id={}; url=https://eve.example/anne.asc; '
-                  'preference=signencrypt\n').format(
-                      eve.fingerprint).encode('ascii')
-        copy = self.deliver(forged + raw)
-        plain = self.bart.decrypt(copy).plaintext
-        self.assertIn(MARKER.encode(), plain)
+        copy, plain = self.relayed(
+            'OpenPGP: id={}; url=https://eve.example/anne.asc; '
+            'preference=signencrypt\n'.format(eve.fingerprint))
         for text in (copy, plain):
             self.assertNotIn(b'eve.example', text)
             self.assertNotIn(eve.fingerprint.encode('ascii'), text)
