@@ -222,6 +222,43 @@ class TestPipelined(unittest.TestCase):
         self.assertEqual([r[1] for r in server.received],
                          [['m0@example.org']])
 
+    def test_copy_not_made_and_connection_broken_at_once(self):
+        # The connection breaks while the next copy fails to be made: the
+        # failure to make it is what is raised (the post is shunted), not
+        # a broken connection (which would defer both copies and go on).
+        items = self.copies(3)
+        with _Server() as server:
+            connection = self.wire(server)
+
+            def broken():
+                connection.connection._connection.sock.close()
+                raise ValueError('no key')
+
+            items[1] = (items[1][0], items[1][1], broken)
+            with self.assertRaisesRegex(PGPDeliveryUnavailable, 'no key'):
+                self.send(connection, items)
+            connection.quit()
+        self.assertEqual(server.connections, 1)
+
+    def test_items_handed_back_shunt_too(self):
+        # Without PIPELINING the items come back unmade; an error in
+        # making them ready is still a reason to shunt, not an OSError.
+        items = self.copies(2)
+
+        def stream():
+            yield items[0]
+            raise OSError('the database went away')
+
+        with _Server(pipelining=False) as server:
+            connection = self.wire(server)
+            results, rest = connection.sendmail_many(stream())
+            self.assertEqual(results, [])
+            self.assertEqual(next(rest), items[0])
+            with self.assertRaisesRegex(PGPDeliveryUnavailable,
+                                        'database went away'):
+                next(rest)
+            connection.quit()
+
     def test_stream_stops_where_a_copy_cannot_go_pipelined(self):
         # A non-ASCII envelope (SMTPUTF8, core's way) in the middle: the
         # copies before it are pipelined, it and the rest come back to the

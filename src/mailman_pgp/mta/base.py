@@ -13,7 +13,7 @@ import logging
 
 from public import public
 
-from mailman_pgp.mta.wire import WireConnection
+from mailman_pgp.mta.wire import WireConnection, made
 from mailman_pgp.pgp import (
     OBSCURED_SUBJECT,
     EncryptedCopies,
@@ -126,7 +126,7 @@ class PGPDeliveryMixin:
             refused.update(result)
         for _, recipients, make, msgdata in rest:
             refused.update(self._deliver_to_recipients(
-                mlist, make(), msgdata, recipients))
+                mlist, made(make), msgdata, recipients))
         return refused
 
     def _arc_signed(self, mlist, make, msgdata):

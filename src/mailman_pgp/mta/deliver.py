@@ -111,8 +111,11 @@ def deliver(mlist, msg, msgdata):
     t0 = time.time()
     try:
         refused = agent.deliver(mlist, msg, msgdata)
-    finally:
-        agent._connection.quit()
+    except BaseException:
+        # Maybe with a transaction open: a QUIT would be read as data.
+        agent._connection.drop()
+        raise
+    agent._connection.quit()
     t1 = time.time()
     log.info('%s: message %s sent %s to %d recipient(s) (%s, list key %s)',
              mlist.list_id, message_id,

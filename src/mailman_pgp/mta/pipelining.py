@@ -11,6 +11,7 @@ order, so every recipient still gets its own verdict, as
 smtplib.SMTP.sendmail() reports it.
 """
 
+import contextlib
 import re
 import smtplib
 
@@ -113,10 +114,15 @@ def send_pipelined(smtp: smtplib.SMTP, items, results: list) -> None:
         # The next copy is made while the server takes this one.
         try:
             data = _made(following[2]) if following is not None else None
-        finally:
-            # Even when it could not be made: this copy's verdict first.
-            results.append(_verdict(smtp, recipients, refused, mail,
-                                    data_reply))
+        except BaseException:
+            # This copy's verdict first, if the connection still gives
+            # it; the error that stopped the next copy is the one raised.
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                results.append(_verdict(smtp, recipients, refused, mail,
+                                        data_reply))
+            raise
+        results.append(_verdict(smtp, recipients, refused, mail,
+                                data_reply))
         current = following
 
 

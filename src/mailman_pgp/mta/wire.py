@@ -124,7 +124,7 @@ class _Feed:
     """
 
     def __init__(self, items, wire):
-        self.items = iter(items)
+        self.items = _shunting(iter(items))
         self.wire = wire
         self.next = None            # the item after the last one taken
         self.stopped = False        # at self.next, which cannot go
@@ -136,14 +136,7 @@ class _Feed:
     def more(self) -> bool:
         """Whether an item that can go is next (made ready to send)."""
         if self.next is None and not self.stopped:
-            try:
-                # Items are made ready as they come (a window of
-                # personalised copies at a time), maybe with a transaction
-                # open: whatever goes wrong there is not the connection's.
-                item = next(self.items, None)
-            except Exception as error:
-                raise _CopyNotMade('copies could not be made ready: '
-                                   '{}'.format(error)) from error
+            item = next(self.items, None)
             if item is None:
                 return False
             sender, recipients, msg = item[:3]
@@ -176,6 +169,31 @@ class _Feed:
         head = [self.next[0]] if self.next is not None else []
         self.next, self.stopped = None, True
         return itertools.chain(head, self.items)
+
+
+def _shunting(items):
+    """items, an error in making them ready (a window of personalised
+    copies at a time, maybe with a transaction open) a reason to shunt the
+    post: it is not the connection's."""
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except Exception as error:
+            raise _CopyNotMade('copies could not be made ready: {}'.format(
+                error)) from error
+        yield item
+
+
+@public
+def made(make):
+    """make(), an error in it a reason to shunt the post."""
+    try:
+        return make()
+    except Exception as error:
+        raise _CopyNotMade('a copy could not be made: {}'.format(
+            error)) from error
 
 
 def _plain_envelope(sender, recipients) -> bool:
@@ -267,22 +285,18 @@ class WireConnection:
                 if core._session_count == 0:
                     core.quit()
         except BaseException:
-            self._drop()
+            self.drop()
             raise
         return results, feed.rest()
 
     def _broken(self, error):
         log.error('low level smtp error: %s', error)
-        self._drop()
+        self.drop()
 
     def _made_wire_bytes(self, make) -> bytes:
-        try:
-            return wire_bytes(make(), self.skeletons, always=True)
-        except Exception as error:
-            raise _CopyNotMade('a copy could not be made: {}'.format(
-                error)) from error
+        return made(lambda: wire_bytes(make(), self.skeletons, always=True))
 
-    def _drop(self):
+    def drop(self):
         """Close the connection without QUIT: with a copy's transaction
         open the server may be reading data, and would take a QUIT as data
         and never answer it.  It then drops what it was given."""
