@@ -110,10 +110,11 @@ class TestInstance(unittest.TestCase):
         out = subprocess.run([sys.executable, '-c', script], env=env,
                              capture_output=True, text=True, check=True)
         # PGPy's lazy proxies (PGPy itself is not imported), the armor
-        # reader (the facade binds its name) and the errors it raises.
+        # reader (the facade binds its name), its checksum and the errors
+        # it raises.
         self.assertEqual(out.stdout.splitlines(), [str([
-            'mailman_pgp.pgp._quiet', 'mailman_pgp.pgp.armor',
-            'mailman_pgp.pgp.errors'])])
+            'mailman_pgp.pgp._crc', 'mailman_pgp.pgp._quiet',
+            'mailman_pgp.pgp.armor', 'mailman_pgp.pgp.errors'])])
 
     def test_check_names_missing_wiring(self):
         wiring = files('mailman_pgp.config').joinpath('mailman.cfg')
