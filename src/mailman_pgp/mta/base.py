@@ -131,8 +131,8 @@ class PGPDeliveryMixin:
 
     def _arc_signed(self, mlist, make, msgdata):
         """make, then ARC signing the copy it made: what is sent."""
-        def made():
+        def signed_copy():
             out = make()
             self.arc_sign(mlist, out, msgdata)
             return out
-        return made
+        return signed_copy

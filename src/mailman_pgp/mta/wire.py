@@ -98,11 +98,9 @@ def wire_bytes(msg, skeletons=None, always=False) -> bytes | None:
     """
     part = _armor_part(msg)
     head = None
-    if part is None:
-        pass
-    elif skeletons is None:
+    if part is not None and skeletons is None:
         head = _skeleton(msg, part)
-    else:
+    elif part is not None:
         key = _skeleton_key(msg, part)
         cached = skeletons.get(key)
         if cached is None:
@@ -221,7 +219,7 @@ class WireConnection:
 
     def sendmail(self, envsender, recipients, msg):
         data = None
-        if ''.join([envsender, *recipients]).isascii():
+        if _plain_envelope(envsender, recipients):
             data = wire_bytes(msg, self.skeletons)
         return self.connection.sendmail(
             envsender, recipients, msg if data is None else data)
