@@ -26,7 +26,6 @@ SCOPE_SECONDS = {
     'tests/test_clients_e2e.py::TestClients': 47,
     'tests/cli/test_cli_instance.py::TestRealCLI': 46,
     'tests/web/test_browser.py': 45,
-    'tests/test_end_to_end.py::TestEndToEnd': 40,
     'tests/test_wkd_gpg.py::TestGpgFindsListKey': 38,
     'tests/test_half_start.py::TestKeyFiles': 38,
     'tests/rest_events/test_faults.py::TestRestart': 35,
