@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 
 from mailman_pgp.testing.exchange import Exchange, new_subscriber
+from mailman_pgp.testing.instance import MAIL_RUNNERS
 from mailman_pgp.testing.outlook import exchange_mangled
 
 try:
@@ -74,7 +75,8 @@ class TestClients(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp(prefix='mmpgp-clients-')
-        cls.exchange = Exchange(cls.root, say=lambda *args: None)
+        cls.exchange = Exchange(cls.root, say=lambda *args: None,
+                                runners=MAIL_RUNNERS)
         cls.exchange.start()
         cls.anne = new_subscriber('anne@example.org', 'cv25519')
         cls.bob = new_subscriber('bob@example.org', 'rsa2048')

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 
 from mailman_pgp.testing.exchange import Exchange
+from mailman_pgp.testing.instance import MAIL_RUNNERS
 from mailman_pgp.testing.wkd import WKDServer, namespace_problem
 
 PROBLEM = namespace_problem()
@@ -26,7 +27,8 @@ class TestGpgFindsListKey(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp(prefix='mmpgp-wkd-site-')
-        cls.exchange = Exchange(cls.root, say=lambda *args: None)
+        cls.exchange = Exchange(cls.root, say=lambda *args: None,
+                                runners=MAIL_RUNNERS)
         cls.exchange.start()
         cls.server = WKDServer(['example.org'])
         cls.first = cls.exchange.create_list('crypto@example.org')

@@ -11,6 +11,7 @@ import types
 import pytest
 
 from mailman_pgp.testing.gpg import Subscriber
+from mailman_pgp.testing.instance import MAIL_RUNNERS
 from mailman_pgp.testing.web import WebCore
 
 ROLES = {'owner': 'owner@example.com', 'moderator': 'mod@example.com',
@@ -21,7 +22,7 @@ PASSWORD = 'correct horse battery staple'
 @pytest.fixture(scope='session')
 def core(django_db_blocker):
     from django.conf import settings
-    web = WebCore().start()
+    web = WebCore(runners=MAIL_RUNNERS).start()
     anne = Subscriber('anne@example.com', 'Anne')
     bob = Subscriber('bob@example.com', 'Bob')
     try:

@@ -24,14 +24,15 @@ from mailman_pgp.testing.sink import SMTPSink, free_port
 class Exchange:
     """A Mailman instance, its SMTP sink, and the people who mail it."""
 
-    def __init__(self, root: str, say=print, timeout: float = 60):
+    def __init__(self, root: str, say=print, timeout: float = 60,
+                 runners: tuple[str, ...] | None = None):
         self.say = say
         self.timeout = timeout
         self.sink = SMTPSink()
         self.rest_port = free_port()
         self.instance = MailmanInstance(
             root, lmtp_port=free_port(), smtp_port=self.sink.port,
-            rest_port=self.rest_port)
+            rest_port=self.rest_port, runners=runners)
         self.list_address = None
         self.list_fingerprint = None
 

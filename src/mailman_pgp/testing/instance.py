@@ -14,14 +14,33 @@ from importlib.resources import files
 from public import public
 
 
+# Every runner a Mailman 3.3 master may start (those that start by default
+# and those that do not), for ``runners``.
+MAILMAN_RUNNERS = ('archive', 'bad', 'bounces', 'command', 'digest', 'in',
+                   'lmtp', 'nntp', 'out', 'pipeline', 'rest', 'retry',
+                   'shunt', 'task', 'virgin')
+
+# What a post, an email command and the web UI go through: tests that need
+# no bounce processing, digests, retries or periodic tasks start only these
+# (each runner is a process that costs two seconds of CPU to start).
+public(MAIL_RUNNERS=('archive', 'command', 'in', 'lmtp', 'out', 'pipeline',
+                     'rest', 'virgin'))
+
+
 @public
 class MailmanInstance:
-    """One Mailman instance in ``root``; nothing outside it is touched."""
+    """One Mailman instance in ``root``; nothing outside it is touched.
+
+    ``runners``: only these start with the master (default: Mailman's own
+    choice, every runner a site runs)."""
+
+    all_runners = MAILMAN_RUNNERS
 
     def __init__(self, root: str, *, site_cfg: str | None = None,
                  lmtp_port: int | None = None, smtp_port: int | None = None,
                  rest_port: int | None = None, database_url: str | None = None,
-                 wiring: str | None = None):
+                 wiring: str | None = None,
+                 runners: tuple[str, ...] | None = None):
         self.root = os.path.abspath(root)
         self.var_dir = os.path.join(self.root, 'var')
         self.cfg_path = os.path.join(self.root, 'mailman.cfg')
@@ -45,6 +64,10 @@ class MailmanInstance:
                 'mailman.cfg').read_text()
         wiring = wiring.replace(
             'python:mailman_pgp.config.mailman_pgp', self.site_cfg_path)
+        if runners is not None:
+            wiring += ''.join('\n[runner.{}]\nstart: no\n'.format(name)
+                              for name in self.all_runners
+                              if name not in runners)
         with open(self.cfg_path, 'w') as fp:
             fp.write(self._base_config() + '\n' + wiring)
 

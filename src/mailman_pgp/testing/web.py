@@ -15,12 +15,13 @@ from public import public
 
 @public
 class WebCore:
-    def __init__(self, root: str | None = None):
+    def __init__(self, root: str | None = None,
+                 runners: tuple[str, ...] | None = None):
         # Imported here: settings_text serves Django settings modules.
         from mailman_pgp.testing.exchange import Exchange
         self.root = root or tempfile.mkdtemp(prefix='mailman-pgp-web-')
         self.exchange = Exchange(os.path.join(self.root, 'core'),
-                                 say=lambda *args: None)
+                                 say=lambda *args: None, runners=runners)
         self.domains = set()
 
     @property

@@ -36,19 +36,13 @@ def wiring(events_cfg: str, enabled: bool = True) -> str:
 class EventsInstance(MailmanInstance):
     """``endpoints``: {name: (url, secret, extra options)}."""
 
+    all_runners = MailmanInstance.all_runners + ('rest-events',)
+
     def __init__(self, root: str, *, delivery: str = '', enabled=True,
                  runners: tuple[str, ...] | None = None, **kw):
         root = os.path.abspath(root)
         self.events_cfg = os.path.join(root, 'rest-events.cfg')
         os.makedirs(root, exist_ok=True)
-        extra = ''
-        if runners is not None:
-            # Only these runners start with the master (fewer processes).
-            for name in ('archive', 'bad', 'bounces', 'command', 'digest',
-                         'in', 'lmtp', 'nntp', 'out', 'pipeline', 'rest',
-                         'retry', 'shunt', 'virgin', 'rest-events'):
-                if name not in runners:
-                    extra += '\n[runner.{}]\nstart: no\n'.format(name)
         # The outbox lives in Mailman's database, which on a site of
         # several hosts is one PostgreSQL: with MAILMAN_PGP_TEST_DB=
         # postgresql each instance gets a database of its own there.
@@ -56,8 +50,8 @@ class EventsInstance(MailmanInstance):
         if kw.get('database_url') is None and \
                 os.environ.get('MAILMAN_PGP_TEST_DB') == 'postgresql':
             kw['database_url'] = self._new_pg_database()
-        super().__init__(root, wiring=wiring(self.events_cfg, enabled) +
-                         extra, **kw)
+        super().__init__(root, wiring=wiring(self.events_cfg, enabled),
+                         runners=runners, **kw)
         self.delivery = delivery
         self.endpoints = {}
         self.runner_process = None
