@@ -5,41 +5,41 @@ pytest-xdist's own order (most tests first) handed the few long scopes,
 each of one or two tests that start a Mailman instance, out last: one
 worker ran them for minutes at the end while the others had nothing left.
 Longest first (the classic longest-processing-time rule) ends the workers
-together.  The seconds below are each scope's tests summed, measured with
-``--durations=0`` (4 workers on 2 cores, 2026-12-06); a scope not listed
-counts SECONDS_PER_TEST a test.  A wrong figure only costs time.
+together.  The seconds below are each scope's tests summed, measured per
+test (4 workers on 2 cores, 2026-12-06, a fresh clone); a scope not
+listed counts SECONDS_PER_TEST a test.  A wrong figure only costs time.
 """
 
 SECONDS_PER_TEST = 0.2
 
 SCOPE_SECONDS = {
-    'tests/web/test_browser_tasks.py': 110,
-    'tests/test_demo.py::TestDemoStops': 91,
-    'tests/rest_events/test_faults.py::TestFaults': 85,
-    'tests/web/test_reader.py': 72,
-    'tests/runners/test_post_fuzz.py::TestPostFuzz': 69,
-    'tests/rest_events/test_faults.py::TestDrain': 61,
-    'tests/web/test_views.py': 60,
-    'tests/web/test_permissions.py': 58,
-    'tests/test_instance.py::TestInstance': 52,
-    'tests/rest_events/test_events.py::TestEveryEvent': 49,
-    'tests/test_clients_e2e.py::TestClients': 47,
-    'tests/cli/test_cli_instance.py::TestRealCLI': 46,
-    'tests/web/test_browser.py': 45,
-    'tests/test_wkd_gpg.py::TestGpgFindsListKey': 38,
-    'tests/test_half_start.py::TestKeyFiles': 38,
-    'tests/rest_events/test_faults.py::TestRestart': 35,
-    'tests/pgp/test_pgp_other_clients.py': 33,
-    'tests/test_mailman_suite.py::TestLeftovers': 25,
-    'tests/pgp/differential/test_cleartext.py': 23,
-    'tests/test_half_start.py::TestControl': 23,
-    'tests/test_half_start.py::TestWiring': 21,
-    'tests/test_fail_closed.py::TestStartRefused': 20,
-    'tests/rest_events/test_plugin.py::TestPlugin': 20,
-    'tests/pgp/differential/test_differential.py': 19,
-    'tests/runners/test_hostile_corpus.py::TestHostileCorpus': 17,
-    'tests/web/test_key_pages.py': 15,
-    'tests/mta/test_author_signature.py::TestAuthorSignature': 14,
+    'tests/web/test_reader.py': 173,
+    'tests/web/test_browser_tasks.py': 169,
+    'tests/rest_events/test_faults.py::TestFaults': 154,
+    'tests/test_demo.py::TestDemoStops': 136,
+    'tests/runners/test_post_fuzz.py::TestPostFuzz': 127,
+    'tests/rest_events/test_faults.py::TestDrain': 78,
+    'tests/test_instance.py::TestInstance': 76,
+    'tests/cli/test_cli_instance.py::TestRealCLI': 73,
+    'tests/test_half_start.py::TestWiring': 59,
+    'tests/test_clients_e2e.py::TestClients': 58,
+    'tests/rest_events/test_faults.py::TestRestart': 56,
+    'tests/test_half_start.py::TestKeyFiles': 56,
+    'tests/rest_events/test_events.py::TestEveryEvent': 55,
+    'tests/web/test_key_pages.py': 52,
+    'tests/test_wkd_gpg.py::TestGpgFindsListKey': 50,
+    'tests/pgp/test_pgp_other_clients.py': 46,
+    'tests/test_half_start.py::TestControl': 46,
+    'tests/test_fail_closed.py::TestStartRefused': 45,
+    'tests/rest_events/test_plugin.py::TestPlugin': 39,
+    'tests/runners/test_hostile_corpus.py::TestHostileCorpus': 37,
+    'tests/web/test_permissions.py': 30,
+    'tests/pgp/differential/test_differential.py': 28,
+    'tests/pgp/differential/test_cleartext.py': 28,
+    'tests/mta/test_author_signature.py::TestAuthorSignature': 26,
+    'tests/web/test_browser.py': 22,
+    'tests/web/test_views.py': 20,
+    'tests/pgp/test_pgp_crypto.py': 17,
 }
 
 

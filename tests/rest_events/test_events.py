@@ -15,6 +15,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from mailman_pgp.testing.conversation import statement_in
 from mailman_pgp.testing.exchange import Exchange, new_subscriber
 from mailman_pgp.testing.gpg import Subscriber
+from mailman_pgp.testing.instance import MAIL_RUNNERS
 from mailman_rest_events.catalogue import EVENT_TYPES
 from mailman_rest_events.testing.instance import EventsInstance
 from mailman_rest_events.testing.receiver import Receiver, new_secret
@@ -34,7 +35,8 @@ class TestEveryEvent(unittest.TestCase):
                                             timeout=120)
         instance = EventsInstance(
             root, delivery=FAST, lmtp_port=exchange.instance.lmtp_port,
-            smtp_port=exchange.sink.port, rest_port=exchange.rest_port)
+            smtp_port=exchange.sink.port, rest_port=exchange.rest_port,
+            runners=MAIL_RUNNERS + ('rest-events',))
         instance.add_endpoint('all', self.everything.url, self.secret)
         instance.add_endpoint('members', self.members.url,
                               self.members_secret,
