@@ -69,7 +69,11 @@ class Subscriber:
                    '--passphrase', '', '--trust-model', 'always',
                    '--status-fd', '2']
         if self.faked_time:
-            command += ['--faked-system-time', self.faked_time,
+            # Frozen ('!'): every gpg run is at that very second.  A running
+            # clock restarted at it in each run, so on a loaded machine a
+            # key made in one run could be a second younger than a
+            # signature made in the next ("did not exist yet").
+            command += ['--faked-system-time', self.faked_time + '!',
                         '--ignore-time-conflict']
         command += list(args)
         if isinstance(input, str):
