@@ -145,6 +145,22 @@ def pytest_configure(config):
         config.option.loadscopereorder = False
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadscope, with the scopes of tests.schedule.scope_of: the
+    web tests all go to one worker, which starts their Core once."""
+    if config.getvalue('dist') != 'loadscope':
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+    from tests.schedule import scope_of
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
 def _leave_reaping_layers():
     """Tear down RESTLayer (and what stands on it) before a test without a
     layer: its master loop runs in a thread of this process and reaps any

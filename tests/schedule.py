@@ -1,6 +1,7 @@
 """The order in which pytest-xdist hands out the suite's scopes.
 
-A scope (a test class, or a module of test functions) runs on one worker.
+A scope (a test class, a module of test functions, or a directory of
+SHARED_SCOPES) runs on one worker.
 pytest-xdist's own order (most tests first) handed the few long scopes,
 each of one or two tests that start a Mailman instance, out last: one
 worker ran them for minutes at the end while the others had nothing left.
@@ -13,8 +14,7 @@ listed counts SECONDS_PER_TEST a test.  A wrong figure only costs time.
 SECONDS_PER_TEST = 0.2
 
 SCOPE_SECONDS = {
-    'tests/web/test_reader.py': 173,
-    'tests/web/test_browser_tasks.py': 169,
+    'tests/web': 200,
     'tests/rest_events/test_faults.py::TestFaults': 154,
     'tests/test_demo.py::TestDemoStops': 136,
     'tests/runners/test_post_fuzz.py::TestPostFuzz': 127,
@@ -26,25 +26,32 @@ SCOPE_SECONDS = {
     'tests/rest_events/test_faults.py::TestRestart': 56,
     'tests/test_half_start.py::TestKeyFiles': 56,
     'tests/rest_events/test_events.py::TestEveryEvent': 55,
-    'tests/web/test_key_pages.py': 52,
     'tests/test_wkd_gpg.py::TestGpgFindsListKey': 50,
     'tests/pgp/test_pgp_other_clients.py': 46,
     'tests/test_half_start.py::TestControl': 46,
     'tests/test_fail_closed.py::TestStartRefused': 45,
     'tests/rest_events/test_plugin.py::TestPlugin': 39,
     'tests/runners/test_hostile_corpus.py::TestHostileCorpus': 37,
-    'tests/web/test_permissions.py': 30,
     'tests/pgp/differential/test_differential.py': 28,
     'tests/pgp/differential/test_cleartext.py': 28,
     'tests/mta/test_author_signature.py::TestAuthorSignature': 26,
-    'tests/web/test_browser.py': 22,
-    'tests/web/test_views.py': 20,
     'tests/pgp/test_pgp_crypto.py': 17,
 }
 
 
+# Scopes that share a costly per-worker fixture run as one scope: every web
+# test uses the session's Core (a Mailman instance, about 30 s of CPU to
+# start under load), which each worker that got a web module started again.
+SHARED_SCOPES = ('tests/web',)
+
+
 def scope_of(nodeid: str) -> str:
-    """The scope pytest-xdist's --dist loadscope groups a test by."""
+    """The scope a test runs in (on one worker): its class or module, as
+    pytest-xdist's --dist loadscope has it, or a directory of SHARED_SCOPES
+    (the conftest's scheduler uses this)."""
+    for shared in SHARED_SCOPES:
+        if nodeid.startswith(shared + '/'):
+            return shared
     return nodeid.rsplit('::', 1)[0]
 
 
