@@ -64,10 +64,14 @@ class InstanceCase(unittest.TestCase):
             time.sleep(1)
         return False
 
-    def wait_gone(self, instance, timeout=240) -> bool:
-        """True once the master has left (its pid file removed)."""
+    def wait_gone(self, instance, timeout=240, *, started=False) -> bool:
+        """True once the master has left (its pid file removed).
+        ``started``: it was only just started, and `mailman start` returns
+        before the master writes that file: wait for the file first.  Not
+        after a stop, when the master may have left already (it then
+        waited for a file that never came)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while started and time.monotonic() < deadline:
             if os.path.exists(self.pid_file(instance)):
                 break
             time.sleep(0.2)
@@ -104,7 +108,8 @@ class TestWiring(InstanceCase):
                                         '*.pck'))
         self.assertEqual(len(queued), 1)
         instance.start()
-        self.assertTrue(self.wait_gone(instance), 'the master kept running')
+        self.assertTrue(self.wait_gone(instance, started=True),
+                        'the master kept running')
         log = instance.log('mailman')
         # The first PGP runner to start says it (in or command).
         self.assertRegex(log, r'mailman-pgp refuses to run: \[runner\.'
