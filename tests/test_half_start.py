@@ -166,6 +166,9 @@ class TestKeyFiles(InstanceCase):
         os.chmod(self.key_file, 0o644)
         self.site.start()
         self.addCleanup(self.site.stop)
+        # start() returns once the master handles SIGTERM: the stop below
+        # had found no pid file yet and left the master running.
+        self.assertTrue(os.path.exists(self.pid_file(self.site)))
         log = self.site.log()
         self.assertIn('key store: {} (a list private key) has mode 644; run '
                       'chmod 600 on it'.format(self.key_file), log)

@@ -139,6 +139,7 @@ class MailmanInstance:
         env = dict(os.environ)
         env.pop('MAILMAN_EXTRA_TESTING_CFG', None)
         start_log = os.path.join(self.root, 'start.log')
+        masters_before = self._masters_started()
         with open(start_log, 'w') as log:
             result = subprocess.run(command + ['start', '--force'],
                                     stdout=log, stderr=subprocess.STDOUT,
@@ -147,8 +148,23 @@ class MailmanInstance:
             with open(start_log) as log:
                 raise RuntimeError('mailman start failed ({}):\n{}'.format(
                     result.returncode, log.read()))
+        # `mailman start` returns before the master has written its pid
+        # file and set its signal handlers: a `mailman stop` then found no
+        # pid file ("Is the master even running?") and the master ran on.
+        # It logs "Master started" once it handles SIGTERM.
+        deadline = time.monotonic() + timeout
+        while self._masters_started() == masters_before:
+            if time.monotonic() > deadline:
+                with open(start_log) as log:
+                    raise TimeoutError('the master did not start:\n{}{}'
+                                       .format(log.read(), self.log(
+                                           'mailman')[-2000:]))
+            time.sleep(0.1)
         for port in self._awaited_ports:
             self._wait_for_port(port, timeout)
+
+    def _masters_started(self) -> int:
+        return self.log('mailman').count('Master started')
 
     def stop(self, timeout: float = 300) -> None:
         """Stop, and wait until the master has gone: on a loaded machine
